@@ -1,0 +1,91 @@
+# modelbench - build, test and benchmark server concurrency models.
+#
+#   make            build every server, the load generator and the harness
+#   make deps       install missing Debian packages (apt-get, as root or sudo)
+#   make check      deps + build + every test; last line "N passed, N failed"
+#   make bench      deps + build + the quick suite (SUITE=full, MODELS="a b")
+#
+# The list of models is derived from servers/*.c (and MODEL_DIRS, for a
+# student's own model): adding a model is adding one file.  A model that needs
+# a library names it in its header comment on a line " * Links: NAME ...",
+# where NAME is a pkg-config package or a raw -l flag.
+
+MODEL_DIRS ?=
+MODEL_SRCS := $(wildcard servers/*.c) $(foreach d,$(MODEL_DIRS),$(wildcard $(d)/*.c))
+ALL_MODELS := $(basename $(notdir $(MODEL_SRCS)))
+MODELS     ?= $(ALL_MODELS)
+SUITE      ?= quick
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN    := -Wall -Wextra -Wshadow -Wno-unused-parameter
+BASE    := -std=gnu11 -pthread -D_GNU_SOURCE -Ilib $(WARN)
+SAN_ASAN := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+SAN_TSAN := -O1 -g -fno-omit-frame-pointer -fsanitize=thread
+
+LIB_SRCS    := $(filter-out lib/hist.c,$(wildcard lib/*.c))
+HIST_SRCS   := $(wildcard lib/hist.c)
+LOADGEN_SRCS := $(filter-out clients/demo-%,$(wildcard clients/*.c)) $(HIST_SRCS)
+BENCH_SRCS  := $(wildcard harness/*.c) $(HIST_SRCS)
+HDRS        := $(wildcard lib/*.h clients/*.h harness/*.h)
+
+src_of     = $(firstword $(filter %/$(1).c,$(MODEL_SRCS)))
+links_of   = $(shell sed -n 's/^ \* Links: //p' $(1) | head -n 1)
+pkg_names  = $(filter-out -%,$(1))
+link_flags = $(if $(call pkg_names,$(1)),$(shell pkg-config --cflags --libs $(call pkg_names,$(1)))) $(filter -%,$(1))
+
+SERVERS      := $(addprefix build/server-,$(MODELS))
+ASAN_SERVERS := $(addprefix build/asan/server-,$(MODELS))
+TSAN_SERVERS := $(addprefix build/tsan/server-,$(MODELS))
+
+.PHONY: all servers sanitizers deps check bench torture clean format
+.DEFAULT_GOAL := all
+
+TOOLS      := $(if $(filter clients/%,$(LOADGEN_SRCS)),build/loadgen) $(if $(wildcard harness/*.c),build/bench)
+ASAN_TOOLS := $(if $(filter clients/%,$(LOADGEN_SRCS)),build/asan/loadgen)
+
+all: servers $(TOOLS)
+servers: $(SERVERS)
+sanitizers: $(ASAN_SERVERS) $(TSAN_SERVERS) $(ASAN_TOOLS)
+
+.SECONDEXPANSION:
+
+# Each server is compiled in one step from its model file and lib/, so a
+# variant (release, ASan+UBSan, TSan) is only a change of flags.
+build/server-%: $$(call src_of,$$*) $(LIB_SRCS) $(HDRS) | build
+	$(CC) $(BASE) $(CFLAGS) -o $@ $< $(LIB_SRCS) $(call link_flags,$(call links_of,$<))
+
+build/asan/server-%: $$(call src_of,$$*) $(LIB_SRCS) $(HDRS) | build/asan
+	$(CC) $(BASE) $(SAN_ASAN) -o $@ $< $(LIB_SRCS) $(call link_flags,$(call links_of,$<))
+
+build/tsan/server-%: $$(call src_of,$$*) $(LIB_SRCS) $(HDRS) | build/tsan
+	$(CC) $(BASE) $(SAN_TSAN) -o $@ $< $(LIB_SRCS) $(call link_flags,$(call links_of,$<))
+
+build/loadgen: $(LOADGEN_SRCS) $(HDRS) | build
+	$(CC) $(BASE) -Iclients $(CFLAGS) -o $@ $(LOADGEN_SRCS) -lm
+
+build/asan/loadgen: $(LOADGEN_SRCS) $(HDRS) | build/asan
+	$(CC) $(BASE) -Iclients $(SAN_ASAN) -o $@ $(LOADGEN_SRCS) -lm
+
+build/bench: $(BENCH_SRCS) $(HDRS) | build
+	$(CC) $(BASE) -Iharness $(CFLAGS) -o $@ $(BENCH_SRCS) $(shell pkg-config --cflags --libs jansson) -lm
+
+build build/asan build/tsan:
+	mkdir -p $@
+
+deps:
+	@scripts/deps.sh
+
+check: deps
+	@$(MAKE) --no-print-directory all sanitizers >/dev/null
+	@MODELS="$(MODELS)" tests/run.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all >/dev/null
+	build/bench run --suite $(SUITE) $(if $(filter command line environment,$(origin MODELS)),--models "$(MODELS)")
+
+clean:
+	rm -rf build
+
+format:
+	clang-format -i lib/*.[ch] servers/*.c clients/*.[ch] harness/*.[ch]

@@ -1,0 +1,91 @@
+/*
+ * conn.h - one connection, driven by readiness events.
+ *
+ * The event-loop models (select, poll, epoll, libevent, libev, ...) only know
+ * when a socket is readable or writable.  These helpers do the rest, the same
+ * way for all of them: read, run the session, write what the socket takes,
+ * keep the rest, and tell the model what to wait for next.  A model's loop is
+ * then just "wait for what the connection wants, call the matching conn_on_*".
+ *
+ * Memory: an idle connection holds only its struct conn (about 100 bytes).
+ * Reads go into a per-thread scratch buffer and responses are built in
+ * another; a connection gets its own input buffer only while it holds part of
+ * a request, and its own output buffer only while the socket would not take
+ * everything.  Both are freed as soon as they empty (SPEC: ~0.5 KiB per idle
+ * connection).
+ *
+ * Not thread-safe per connection: one thread drives a connection at a time.
+ */
+#ifndef MODELBENCH_CONN_H
+#define MODELBENCH_CONN_H
+
+#include <stdint.h>
+
+#include "opt.h"
+#include "session.h"
+
+/* What the connection waits for next.  Exactly one at a time. */
+enum conn_want {
+	CONN_WANT_READ,		/* watch for readable, then conn_on_readable() */
+	CONN_WANT_WRITE,	/* watch for writable, then conn_on_writable() */
+	CONN_WANT_TIMER,	/* watch nothing; after cfg->delay_us, conn_on_timer() */
+	CONN_WANT_CLOSE		/* stop watching and call conn_close() */
+};
+
+struct conn {
+	int fd;
+	uint8_t draining;	/* error answer sent; discarding input until EOF */
+	uint8_t delay_owed;	/* a SESSION_DELAY waits for the output to drain */
+	struct session session;
+	char *in;		/* unconsumed input, or NULL */
+	uint32_t in_len, in_cap;
+	char *out;		/* unsent output, or NULL */
+	uint32_t out_off, out_len;
+	uint64_t last_active_us;	/* for --idle-timeout */
+	uint64_t head_start_us;		/* when the current partial head began, or 0 */
+	uint64_t deadline_us;		/* when a CONN_WANT_TIMER delay ends */
+	struct conn *prev, *next;	/* in the model's struct conn_list */
+	struct conn *timer_next;	/* in a struct conn_fifo */
+	void *model_data;		/* for the model's own use */
+};
+
+/* Prepares c for a freshly accepted non-blocking fd. */
+void conn_init(struct conn *c, int fd, enum proto proto);
+
+/* The event handlers.  Each does at most one read and the writes the socket
+ * will take, and returns what to wait for next.  On CONN_WANT_TIMER,
+ * c->deadline_us is set to now + cfg->delay_us. */
+enum conn_want conn_on_readable(struct conn *c, const struct server_config *cfg);
+enum conn_want conn_on_writable(struct conn *c, const struct server_config *cfg);
+enum conn_want conn_on_timer(struct conn *c, const struct server_config *cfg);
+
+/* True when c has been idle past --idle-timeout, or has been sending one
+ * request head for longer than --header-timeout (slowloris).  A connection
+ * waiting on its delay timer never expires. */
+int conn_expired(const struct conn *c, const struct server_config *cfg, uint64_t now_us);
+
+/* Closes the descriptor and frees the buffers (not c itself). */
+void conn_close(struct conn *c);
+
+/* A list of live connections, for the idle sweep and for closing them all
+ * at shutdown.  O(1) add and remove. */
+struct conn_list {
+	struct conn *head;
+	size_t count;
+};
+void conn_list_add(struct conn_list *l, struct conn *c);
+void conn_list_remove(struct conn_list *l, struct conn *c);
+
+/* Connections waiting on their --delay-us timer.  Every delay has the same
+ * length, so deadlines expire in the order they were armed and a FIFO queue
+ * is a correct (and O(1)) timer wheel. */
+struct conn_fifo {
+	struct conn *head, *tail;
+};
+void conn_fifo_push(struct conn_fifo *q, struct conn *c);
+/* Pops the first connection whose deadline is <= now_us, or returns NULL. */
+struct conn *conn_fifo_pop_expired(struct conn_fifo *q, uint64_t now_us);
+/* Milliseconds to wait for the next deadline (rounded up), at most max_ms. */
+int conn_fifo_timeout_ms(const struct conn_fifo *q, uint64_t now_us, int max_ms);
+
+#endif

@@ -1,0 +1,50 @@
+/*
+ * net.h - sockets, set up the same way for every model.
+ *
+ * Fairness rule: every model gets its sockets from these functions, so all
+ * of them use the same socket options (TCP_NODELAY on connections, the
+ * same backlog) and the same EMFILE policy.
+ *
+ * System wrappers return -1 and set errno on failure.
+ */
+#ifndef MODELBENCH_NET_H
+#define MODELBENCH_NET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Opens a listening TCP socket on host:port (IPv4 or IPv6 literal or name;
+ * port 0 = any free port), blocking and close-on-exec, with SO_REUSEADDR and
+ * optionally SO_REUSEPORT.  Returns the descriptor or -1 with errno set. */
+int net_listen(const char *host, int port, int backlog, bool reuseport);
+
+/* Writes "HOST:PORT" of the socket's local address into out. */
+void net_local_name(int fd, char *out, size_t outlen);
+
+/* The local port of a bound socket, or -1. */
+int net_local_port(int fd);
+
+/* Sets O_NONBLOCK.  Returns 0 or -1. */
+int net_set_nonblock(int fd);
+
+/* Accepts one connection, close-on-exec, non-blocking if asked, with the
+ * shared connection options applied.  Returns the descriptor, or -1 with
+ * errno set: EAGAIN (nothing pending), EINTR, or a per-connection error the
+ * caller just ignores (ECONNABORTED...).
+ *
+ * When the process is out of descriptors (EMFILE/ENFILE) this frees a
+ * reserved descriptor, accepts the pending connection and closes it at once,
+ * so the client gets a clean close instead of waiting in the backlog and the
+ * caller does not spin on a listening socket that stays readable.  It then
+ * returns -1 with errno EMFILE and logs at most once a second. */
+int net_accept(int listen_fd, bool nonblock);
+
+/* For blocking models: waits until a connection is pending or a stop
+ * signal arrives, then accepts it (blocking socket, as net_accept).
+ * Returns the descriptor, or -1 with errno set; EINTR once stopping. */
+int net_accept_blocking(int listen_fd);
+
+/* Reserves the spare descriptor used by net_accept().  Called by main. */
+void net_init(void);
+
+#endif

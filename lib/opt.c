@@ -1,0 +1,120 @@
+/*
+ * opt.c - the shared server command line.
+ */
+#include "opt.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "server.h"
+
+enum { OPT_PROTO = 1, OPT_HOST, OPT_PORT, OPT_WORKERS, OPT_BACKLOG, OPT_IDLE,
+       OPT_HEADER, OPT_DELAY, OPT_WORK, OPT_DELAY_BLOCKING, OPT_HELP };
+
+static const struct option long_opts[] = {
+	{ "proto", required_argument, NULL, OPT_PROTO },
+	{ "host", required_argument, NULL, OPT_HOST },
+	{ "port", required_argument, NULL, OPT_PORT },
+	{ "workers", required_argument, NULL, OPT_WORKERS },
+	{ "backlog", required_argument, NULL, OPT_BACKLOG },
+	{ "idle-timeout", required_argument, NULL, OPT_IDLE },
+	{ "header-timeout", required_argument, NULL, OPT_HEADER },
+	{ "delay-us", required_argument, NULL, OPT_DELAY },
+	{ "work-us", required_argument, NULL, OPT_WORK },
+	{ "delay-blocking", no_argument, NULL, OPT_DELAY_BLOCKING },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const char *workers_text(const struct model *m)
+{
+	static char text[64];
+
+	if (m->default_workers == MODEL_WORKERS_PER_CORE)
+		return "one per core";
+	if (m->default_workers == 0)
+		return "none: the model has no workers";
+	snprintf(text, sizeof(text), "%d", m->default_workers);
+	return text;
+}
+
+static void usage(FILE *out, const struct model *m)
+{
+	fprintf(out,
+		"usage: server-%s [options]\n"
+		"  %s\n\n"
+		"  --proto echo|http     workload (default http)\n"
+		"  --host ADDR           address to listen on (default 127.0.0.1)\n"
+		"  --port N              port, 0 = any free port (default 8080)\n"
+		"  --workers N           threads or processes (default %s)\n"
+		"  --backlog N           listen backlog (default 4096)\n"
+		"  --idle-timeout S      close connections idle S seconds, 0 = never (default 60)\n"
+		"  --header-timeout S    a request head must arrive within S seconds (default 10)\n"
+		"  --delay-us N          simulated backend wait per request (default 0)\n"
+		"  --work-us N           CPU spin per request (default 0)\n"
+		"  --delay-blocking      event loops sleep in the loop instead of arming a timer\n"
+		"  --help                this text\n\n"
+		"Prints \"listening on HOST:PORT\" first; SIGTERM or SIGINT stops it and\n"
+		"prints its counters.\n",
+		m->name, m->about, workers_text(m));
+}
+
+/* Parses a whole decimal number in [lo, hi] or exits naming the option. */
+static long parse_num(const char *opt, const char *arg, long lo, long hi)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < lo || v > hi) {
+		fprintf(stderr, "--%s: '%s' is not a number in %ld..%ld\n", opt, arg, lo, hi);
+		exit(2);
+	}
+	return v;
+}
+
+void opt_parse(struct server_config *cfg, int argc, char **argv, const struct model *m)
+{
+	int c;
+
+	*cfg = (struct server_config){ .proto = PROTO_HTTP, .host = "127.0.0.1", .port = 8080,
+				       .backlog = 4096, .idle_timeout_s = 60,
+				       .header_timeout_s = 10 };
+	while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_PROTO:
+			if (strcmp(optarg, "echo") == 0)
+				cfg->proto = PROTO_ECHO;
+			else if (strcmp(optarg, "http") == 0)
+				cfg->proto = PROTO_HTTP;
+			else {
+				fprintf(stderr, "--proto: '%s' is not echo or http\n", optarg);
+				exit(2);
+			}
+			break;
+		case OPT_HOST: cfg->host = optarg; break;
+		case OPT_PORT: cfg->port = parse_num("port", optarg, 0, 65535); break;
+		case OPT_WORKERS: cfg->workers = parse_num("workers", optarg, 0, 4096); break;
+		case OPT_BACKLOG: cfg->backlog = parse_num("backlog", optarg, 1, 1 << 20); break;
+		case OPT_IDLE: cfg->idle_timeout_s = parse_num("idle-timeout", optarg, 0, 86400); break;
+		case OPT_HEADER: cfg->header_timeout_s = parse_num("header-timeout", optarg, 0, 86400); break;
+		case OPT_DELAY: cfg->delay_us = parse_num("delay-us", optarg, 0, 60000000); break;
+		case OPT_WORK: cfg->work_us = parse_num("work-us", optarg, 0, 60000000); break;
+		case OPT_DELAY_BLOCKING: cfg->delay_blocking = true; break;
+		case OPT_HELP: usage(stdout, m); exit(0);
+		default: usage(stderr, m); exit(2);
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "unexpected argument '%s'\n", argv[optind]);
+		exit(2);
+	}
+	if (cfg->workers == 0)
+		cfg->workers = m->default_workers == MODEL_WORKERS_PER_CORE ?
+			       (int)sysconf(_SC_NPROCESSORS_ONLN) : m->default_workers;
+}

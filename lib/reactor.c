@@ -1,0 +1,200 @@
+/*
+ * reactor.c - the single-threaded event loop shared by the readiness models.
+ */
+#include "reactor.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "net.h"
+#include "sig.h"
+#include "util.h"
+
+#define MAX_EVENTS 256
+/* Connections taken per listening-socket wakeup: enough to keep up with a
+ * burst of connects, few enough that serving existing clients goes on. */
+#define ACCEPT_BATCH 64
+#define SWEEP_US 1000000
+
+/* A connection plus what the poller is watching it for. */
+struct rconn {
+	struct conn conn;
+	int mask;
+};
+
+struct reactor {
+	const struct poller *poller;
+	void *state;
+	const struct server_config *cfg;
+	int listen_fd;
+	struct rconn **by_fd;	/* the connection on each descriptor, or NULL */
+	int by_fd_len;
+	struct conn_list conns;
+	struct conn_fifo timers;
+	uint64_t next_sweep_us;
+};
+
+static int set_mask(struct reactor *r, int fd, int *mask, int new_mask)
+{
+	int rc = 0;
+
+	if (*mask != new_mask) {
+		rc = r->poller->watch(r->state, fd, *mask, new_mask);
+		if (rc == 0)
+			*mask = new_mask;
+	}
+	return rc;
+}
+
+static void close_conn(struct reactor *r, struct rconn *rc)
+{
+	set_mask(r, rc->conn.fd, &rc->mask, 0);
+	r->by_fd[rc->conn.fd] = NULL;
+	conn_list_remove(&r->conns, &rc->conn);
+	conn_close(&rc->conn);
+	free(rc);
+}
+
+/* Makes the poller watch for what the connection wants next. */
+static void apply(struct reactor *r, struct rconn *rc, enum conn_want want)
+{
+	int new_mask = want == CONN_WANT_READ ? REACTOR_READ :
+		       want == CONN_WANT_WRITE ? REACTOR_WRITE : 0;
+
+	if (want == CONN_WANT_CLOSE || set_mask(r, rc->conn.fd, &rc->mask, new_mask) < 0) {
+		close_conn(r, rc);
+		return;
+	}
+	if (want == CONN_WANT_TIMER)
+		conn_fifo_push(&r->timers, &rc->conn);
+}
+
+static int grow_table(struct reactor *r, int fd)
+{
+	int len = r->by_fd_len ? r->by_fd_len : 1024;
+	struct rconn **t;
+
+	while (len <= fd)
+		len *= 2;
+	t = realloc(r->by_fd, (size_t)len * sizeof(*t));
+	if (t == NULL)
+		return -1;
+	memset(t + r->by_fd_len, 0, (size_t)(len - r->by_fd_len) * sizeof(*t));
+	r->by_fd = t;
+	r->by_fd_len = len;
+	return 0;
+}
+
+static void accept_ready(struct reactor *r)
+{
+	for (int i = 0; i < ACCEPT_BATCH; i++) {
+		int fd = net_accept(r->listen_fd, true);
+		if (fd < 0)
+			return;
+		struct rconn *rc = calloc(1, sizeof(*rc));
+		if (rc == NULL || (fd >= r->by_fd_len && grow_table(r, fd) < 0)) {
+			free(rc);
+			close(fd);
+			continue;
+		}
+		conn_init(&rc->conn, fd, r->cfg->proto);
+		r->by_fd[fd] = rc;
+		conn_list_add(&r->conns, &rc->conn);
+		apply(r, rc, CONN_WANT_READ);
+	}
+}
+
+static void dispatch(struct reactor *r, const struct reactor_event *ev)
+{
+	struct rconn *rc = ev->fd < r->by_fd_len ? r->by_fd[ev->fd] : NULL;
+
+	if (rc == NULL)
+		return;
+	if ((rc->mask & REACTOR_WRITE) && (ev->mask & REACTOR_WRITE))
+		apply(r, rc, conn_on_writable(&rc->conn, r->cfg));
+	else if ((rc->mask & REACTOR_READ) && (ev->mask & REACTOR_READ))
+		apply(r, rc, conn_on_readable(&rc->conn, r->cfg));
+}
+
+static void fire_timers(struct reactor *r, uint64_t now)
+{
+	struct conn *c;
+
+	while ((c = conn_fifo_pop_expired(&r->timers, now)) != NULL) {
+		struct rconn *rc = (struct rconn *)c;
+		apply(r, rc, conn_on_timer(c, r->cfg));
+	}
+}
+
+/* Once a second: close connections idle too long or trickling a head. */
+static void sweep(struct reactor *r, uint64_t now)
+{
+	struct conn *c = r->conns.head, *next;
+
+	if (now < r->next_sweep_us)
+		return;
+	r->next_sweep_us = now + SWEEP_US;
+	for (; c != NULL; c = next) {
+		next = c->next;
+		if (conn_expired(c, r->cfg, now))
+			close_conn(r, (struct rconn *)c);
+	}
+}
+
+static void close_all(struct reactor *r)
+{
+	while (r->conns.head)
+		close_conn(r, (struct rconn *)r->conns.head);
+}
+
+static int loop(struct reactor *r)
+{
+	struct reactor_event events[MAX_EVENTS];
+	int stop_mask = 0, listen_mask = 0;
+
+	if (set_mask(r, sig_fd(), &stop_mask, REACTOR_READ) < 0 ||
+	    set_mask(r, r->listen_fd, &listen_mask, REACTOR_READ) < 0) {
+		log_msg("cannot watch the listening socket: %s", strerror(errno));
+		return -1;
+	}
+	while (!sig_stopping()) {
+		uint64_t now = util_now_us();
+		int timeout = conn_fifo_timeout_ms(&r->timers, now, SWEEP_US / 1000);
+		int n = r->poller->wait(r->state, timeout, events, MAX_EVENTS);
+		if (n < 0 && errno != EINTR) {
+			log_msg("wait: %s", strerror(errno));
+			return -1;
+		}
+		for (int i = 0; i < n; i++) {
+			if (events[i].fd == r->listen_fd)
+				accept_ready(r);
+			else if (events[i].fd != sig_fd())
+				dispatch(r, &events[i]);
+		}
+		now = util_now_us();
+		fire_timers(r, now);
+		sweep(r, now);
+	}
+	set_mask(r, r->listen_fd, &listen_mask, 0);
+	set_mask(r, sig_fd(), &stop_mask, 0);
+	return 0;
+}
+
+int reactor_run(int listen_fd, const struct server_config *cfg, const struct poller *poller)
+{
+	struct reactor r = { .poller = poller, .cfg = cfg, .listen_fd = listen_fd };
+	int rc;
+
+	if (net_set_nonblock(listen_fd) < 0 || (r.state = poller->create()) == NULL) {
+		log_msg("cannot start the event loop: %s", strerror(errno));
+		return -1;
+	}
+	rc = loop(&r);
+	close_all(&r);
+	poller->destroy(r.state);
+	free(r.by_fd);
+	return rc;
+}

@@ -1,0 +1,48 @@
+/*
+ * reactor.h - one event loop, many ways to wait (the shape of Redis's ae.c).
+ *
+ * reactor_run() is the whole single-threaded event loop: accept, dispatch
+ * readiness to the conn_on_* handlers, fire --delay-us timers, close idle
+ * connections, stop on a signal.  The one thing it does not know is how to
+ * wait for readiness: a model supplies that as a struct poller (select, poll,
+ * epoll, ...).  So servers/select.c and servers/poll.c differ only in the
+ * system call they wrap.
+ */
+#ifndef MODELBENCH_REACTOR_H
+#define MODELBENCH_REACTOR_H
+
+#include "opt.h"
+
+#define REACTOR_READ 0x1
+#define REACTOR_WRITE 0x2
+
+/* One ready descriptor.  Errors and hang-ups are reported as readable (and
+ * writable): the next read or write then says what happened. */
+struct reactor_event {
+	int fd;
+	int mask;
+};
+
+struct poller {
+	/* Creates the backend's state for one loop, or returns NULL and sets
+	 * errno. */
+	void *(*create)(void);
+	/* Changes what fd is watched for from old_mask to new_mask (REACTOR_*
+	 * bits; 0 = not watched).  Returns 0, or -1 with errno set when fd
+	 * cannot be watched: the reactor then closes that connection. */
+	int (*watch)(void *state, int fd, int old_mask, int new_mask);
+	/* Waits at most timeout_ms for readiness and stores at most max ready
+	 * descriptors in events.  Returns their count, or -1 with errno set. */
+	int (*wait)(void *state, int timeout_ms, struct reactor_event *events, int max);
+	void (*destroy)(void *state);
+};
+
+/* The epoll backend (lib/reactor_epoll.c), shared by two models. */
+extern const struct poller reactor_epoll;
+
+/* Serves listen_fd with one event loop in the calling thread until a stop
+ * signal.  Thread-safe: several threads may each run their own loop.
+ * Returns 0, or -1 after logging why it could not run. */
+int reactor_run(int listen_fd, const struct server_config *cfg, const struct poller *poller);
+
+#endif

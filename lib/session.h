@@ -1,0 +1,59 @@
+/*
+ * session.h - the protocol state machine every model runs.
+ *
+ * A session turns received bytes into bytes to send, for --proto echo or
+ * http.  It does no I/O and allocates nothing: the model passes in the bytes
+ * it has read and an output buffer it owns, and the session says what to do
+ * next.  Blocking models and event loops run exactly this code, which is what
+ * makes the comparison fair.
+ *
+ * The session also applies the per-request knobs: --work-us (a CPU spin,
+ * done here) and --delay-us (returned as SESSION_DELAY, because how to wait is
+ * the model's business: a blocking model sleeps, an event loop arms a timer).
+ */
+#ifndef MODELBENCH_SESSION_H
+#define MODELBENCH_SESSION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "opt.h"
+
+/* Echo output per connection is bounded by this; a model stops reading a
+ * connection whose unsent output reaches it (backpressure). */
+#define SESSION_OUT_MAX (64 * 1024)
+
+enum session_step {
+	SESSION_NEED_INPUT,	/* consumed what it could; read more */
+	SESSION_OUTPUT_FULL,	/* send some output, then call again */
+	SESSION_DELAY,		/* wait cfg->delay_us, then call again */
+	SESSION_CLOSE		/* send the output, then close */
+};
+
+struct session {
+	uint8_t proto;		/* enum proto */
+	uint8_t pending;	/* a response is owed after the delay */
+	uint8_t closing;	/* the last response is out; close after it */
+	uint8_t head_only;	/* pending response to HEAD */
+	uint8_t keep_alive;	/* pending response keeps the connection */
+	uint8_t minor_version;	/* pending response's HTTP/1.x */
+	uint8_t phase;		/* reading a head, or discarding a body */
+	uint16_t status;	/* pending response's status */
+	uint64_t body_left;	/* request body bytes still to discard */
+};
+
+void session_init(struct session *s, enum proto proto);
+
+/* Runs the protocol over in[0..in_len), appending to out[*out_len..out_cap).
+ * Sets *consumed to the input bytes used (the caller keeps the rest and
+ * passes them again, with more, next time) and advances *out_len.  Returns
+ * what the model must do next.  out_cap must be at least 1 KiB. */
+enum session_step session_process(struct session *s, const struct server_config *cfg,
+				  const char *in, size_t in_len, size_t *consumed,
+				  char *out, size_t out_cap, size_t *out_len);
+
+/* True while the session holds part of a request head: the model enforces
+ * --header-timeout only then. */
+int session_in_head(const struct session *s, size_t unconsumed);
+
+#endif

@@ -1,0 +1,57 @@
+/*
+ * sig.c - SIGTERM/SIGINT set a flag and wake a self-pipe; SIGPIPE is ignored.
+ */
+#include "sig.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+static volatile sig_atomic_t stopping;
+static int pipe_fds[2] = { -1, -1 };
+
+static void on_stop(int signo)
+{
+	int saved = errno;
+	char byte = 1;
+
+	(void)signo;
+	stopping = 1;
+	/* The pipe is non-blocking: if it is already full we are already awake. */
+	if (write(pipe_fds[1], &byte, 1) < 0) {
+		/* nothing to do */
+	}
+	errno = saved;
+}
+
+void sig_init(void)
+{
+	struct sigaction sa;
+
+	if (pipe2(pipe_fds, O_NONBLOCK | O_CLOEXEC) < 0)
+		die("pipe2: %s", strerror(errno));
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0;	/* no SA_RESTART: blocking calls must see EINTR */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+bool sig_stopping(void)
+{
+	return stopping != 0;
+}
+
+int sig_fd(void)
+{
+	return pipe_fds[0];
+}

@@ -1,0 +1,154 @@
+/*
+ * thread-pool - a fixed pool of worker threads fed by a bounded queue of
+ * accepted connections (what CS:APP calls prethreading).
+ *
+ * The acceptor thread accepts and queues; each of --workers threads takes a
+ * connection and serves it with plain blocking code until it closes.  Thread
+ * creation is paid once, and memory is bounded by the pool size.  Good at:
+ * bounded resources, blocking code, using every core.  Breaks when: more
+ * clients are connected than there are workers -- a keep-alive client holds a
+ * worker, so throughput is capped at workers / (time per connection), and
+ * with a slow backend at workers / delay (Little's law).  When the queue is
+ * full the acceptor waits, and new connections wait in the listen backlog.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "blocking.h"
+#include "net.h"
+#include "server.h"
+#include "sig.h"
+#include "util.h"
+
+#define QUEUE_CAP 64
+/* How often a waiting acceptor looks up to see if it should stop. */
+#define STOP_CHECK_MS 100
+
+struct queue {
+	int fds[QUEUE_CAP];	/* a ring of accepted connections */
+	int head, count;
+	int closing;
+	pthread_mutex_t lock;
+	pthread_cond_t not_empty, not_full;
+};
+
+static struct queue queue = { .lock = PTHREAD_MUTEX_INITIALIZER,
+			      .not_empty = PTHREAD_COND_INITIALIZER,
+			      .not_full = PTHREAD_COND_INITIALIZER };
+static const struct server_config *config;
+
+/* Adds fd, waiting while the queue is full.  Returns 0, or -1 if stopping. */
+static int queue_push(struct queue *q, int fd)
+{
+	struct timespec until;
+	int rc = 0;
+
+	pthread_mutex_lock(&q->lock);
+	while (q->count == QUEUE_CAP && !sig_stopping()) {
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += STOP_CHECK_MS * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&q->not_full, &q->lock, &until);
+	}
+	if (q->count == QUEUE_CAP) {
+		rc = -1;
+	} else {
+		q->fds[(q->head + q->count++) % QUEUE_CAP] = fd;
+		pthread_cond_signal(&q->not_empty);
+	}
+	pthread_mutex_unlock(&q->lock);
+	return rc;
+}
+
+/* Takes a connection, waiting while there is none.  -1 once closing. */
+static int queue_pop(struct queue *q)
+{
+	int fd = -1;
+
+	pthread_mutex_lock(&q->lock);
+	while (q->count == 0 && !q->closing)
+		pthread_cond_wait(&q->not_empty, &q->lock);
+	if (q->count > 0) {
+		fd = q->fds[q->head];
+		q->head = (q->head + 1) % QUEUE_CAP;
+		q->count--;
+		pthread_cond_signal(&q->not_full);
+	}
+	pthread_mutex_unlock(&q->lock);
+	return fd;
+}
+
+static void queue_close(struct queue *q)
+{
+	pthread_mutex_lock(&q->lock);
+	q->closing = 1;
+	pthread_cond_broadcast(&q->not_empty);
+	pthread_mutex_unlock(&q->lock);
+}
+
+static void *worker(void *arg)
+{
+	int fd;
+
+	(void)arg;
+	while ((fd = queue_pop(&queue)) >= 0)
+		conn_serve_blocking(fd, config, &blocking_io_os);
+	return NULL;
+}
+
+static pthread_t *start_workers(int n)
+{
+	pthread_t *tids = calloc((size_t)n, sizeof(*tids));
+	sigset_t stop_signals, old;
+
+	if (tids == NULL)
+		die("out of memory");
+	/* Workers never take a stop signal: the acceptor handles it. */
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGTERM);
+	sigaddset(&stop_signals, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop_signals, &old);
+	for (int i = 0; i < n; i++) {
+		int err = pthread_create(&tids[i], NULL, worker, NULL);
+		if (err)
+			die("pthread_create worker %d: %s", i, strerror(err));
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return tids;
+}
+
+static int serve(int listen_fd, const struct server_config *cfg)
+{
+	pthread_t *tids;
+
+	config = cfg;
+	tids = start_workers(cfg->workers);
+	while (!sig_stopping()) {
+		int fd = net_accept_blocking(listen_fd);
+		if (fd >= 0 && queue_push(&queue, fd) < 0)
+			close(fd);
+	}
+	queue_close(&queue);
+	blocking_interrupt_all(900);
+	for (int i = 0; i < cfg->workers; i++)
+		pthread_join(tids[i], NULL);
+	while (queue.count > 0)	/* accepted but never served */
+		close(queue_pop(&queue));
+	free(tids);
+	return 0;
+}
+
+const struct model model = {
+	.name = "thread-pool",
+	.about = "a fixed pool of worker threads fed by a bounded queue",
+	.default_workers = 16,
+	.serve = serve,
+};
