@@ -77,7 +77,7 @@ deps:
 	@scripts/deps.sh
 
 check: deps
-	@$(MAKE) --no-print-directory all sanitizers >/dev/null
+	@$(MAKE) --no-print-directory -j2 all sanitizers >/dev/null
 	@MODELS="$(MODELS)" tests/run.sh
 
 bench: deps
