@@ -34,6 +34,13 @@ static void scratch_init(void)
 	}
 }
 
+void conn_thread_done(void)
+{
+	free(scratch_in);
+	free(scratch_out);
+	scratch_in = scratch_out = NULL;
+}
+
 void conn_init(struct conn *c, int fd, enum proto proto)
 {
 	memset(c, 0, sizeof(*c));

@@ -64,6 +64,10 @@ enum conn_want conn_on_timer(struct conn *c, const struct server_config *cfg);
  * waiting on its delay timer never expires. */
 int conn_expired(const struct conn *c, const struct server_config *cfg, uint64_t now_us);
 
+/* Frees the calling thread's scratch buffers.  A thread that drove
+ * connections calls it before it exits. */
+void conn_thread_done(void);
+
 /* Closes the descriptor and frees the buffers (not c itself). */
 void conn_close(struct conn *c);
 

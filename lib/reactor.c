@@ -196,5 +196,6 @@ int reactor_run(int listen_fd, const struct server_config *cfg, const struct pol
 	close_all(&r);
 	poller->destroy(r.state);
 	free(r.by_fd);
+	conn_thread_done();
 	return rc;
 }

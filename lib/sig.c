@@ -11,7 +11,9 @@
 
 #include "util.h"
 
-static volatile sig_atomic_t stopping;
+/* Written by the handler in whichever thread took the signal and read by
+ * every thread: an atomic, which is also safe inside a signal handler. */
+static int stopping;
 static int pipe_fds[2] = { -1, -1 };
 
 static void on_stop(int signo)
@@ -20,7 +22,7 @@ static void on_stop(int signo)
 	char byte = 1;
 
 	(void)signo;
-	stopping = 1;
+	__atomic_store_n(&stopping, 1, __ATOMIC_RELAXED);
 	/* The pipe is non-blocking: if it is already full we are already awake. */
 	if (write(pipe_fds[1], &byte, 1) < 0) {
 		/* nothing to do */
@@ -48,7 +50,7 @@ void sig_init(void)
 
 bool sig_stopping(void)
 {
-	return stopping != 0;
+	return __atomic_load_n(&stopping, __ATOMIC_RELAXED) != 0;
 }
 
 int sig_fd(void)

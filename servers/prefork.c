@@ -12,6 +12,8 @@
  * the backlog -- and memory, a process per connection.  (Historically,
  * waking every worker on each connection was the "thundering herd"; Linux
  * wakes one blocked accept() since 2.6.)
+ *
+ * Concurrency: one connection per worker
  */
 #include <errno.h>
 #include <poll.h>

@@ -10,6 +10,8 @@
  * worker, so throughput is capped at workers / (time per connection), and
  * with a slow backend at workers / delay (Little's law).  When the queue is
  * full the acceptor waits, and new connections wait in the listen backlog.
+ *
+ * Concurrency: one connection per worker
  */
 #include <errno.h>
 #include <pthread.h>
