@@ -4,6 +4,8 @@
 #   make deps       install missing Debian packages (apt-get, as root or sudo)
 #   make check      deps + build + every test; last line "N passed, N failed"
 #   make bench      deps + build + the quick suite (SUITE=full, MODELS="a b")
+#   make torture    the reliability suite at full length
+#   make fuzz       run the libFuzzer targets (FUZZ_SECONDS=N each)
 #
 # The list of models is derived from servers/*.c (and MODEL_DIRS, for a
 # student's own model): adding a model is adding one file.  A model that needs
@@ -38,7 +40,7 @@ SERVERS      := $(addprefix build/server-,$(MODELS))
 ASAN_SERVERS := $(addprefix build/asan/server-,$(MODELS))
 TSAN_SERVERS := $(addprefix build/tsan/server-,$(MODELS))
 
-.PHONY: all servers sanitizers deps check bench torture clean format
+.PHONY: all servers sanitizers deps check bench torture fuzz clean format
 .DEFAULT_GOAL := all
 
 TOOLS      := $(if $(filter clients/%,$(LOADGEN_SRCS)),build/loadgen) $(if $(wildcard harness/*.c),build/bench)
@@ -83,6 +85,15 @@ check: deps
 bench: deps
 	@$(MAKE) --no-print-directory all >/dev/null
 	build/bench run --suite $(SUITE) $(if $(filter command line environment,$(origin MODELS)),--models "$(MODELS)")
+
+# The reliability suite at full length (make check runs a bounded version).
+torture: deps
+	@$(MAKE) --no-print-directory -j2 all sanitizers >/dev/null
+	@TORTURE=1 MODELS="$(MODELS)" ONLY='reliability/*' tests/run.sh
+
+# Coverage-guided fuzzing of the HTTP parser and session (clang libFuzzer).
+fuzz: deps
+	@tests/fuzz/run-fuzzers $(if $(FUZZ_SECONDS),--seconds $(FUZZ_SECONDS))
 
 clean:
 	rm -rf build
