@@ -49,9 +49,7 @@ void conn_init(struct conn *c, int fd, enum proto proto)
 	c->last_active_us = util_now_us();
 }
 
-/* Keeps data[0..len) as the connection's unconsumed input; data may point
- * into c->in itself.  Frees the buffer when nothing is left. */
-static void keep_input(struct conn *c, const char *data, size_t len)
+void conn_keep_input(struct conn *c, const char *data, size_t len)
 {
 	if (len == 0) {
 		free(c->in);
@@ -75,8 +73,7 @@ static void keep_input(struct conn *c, const char *data, size_t len)
 	c->in_len = (uint32_t)len;
 }
 
-/* Makes room to read more behind a partial request: doubles up to the cap. */
-static int grow_input(struct conn *c)
+int conn_grow_input(struct conn *c)
 {
 	if (c->in_cap - c->in_len >= IN_MIN_CAP / 2 || c->in_cap >= IN_MAX_CAP)
 		return c->in_cap > c->in_len ? 0 : -1;
@@ -119,7 +116,7 @@ static enum conn_want start_drain(struct conn *c)
 {
 	if (shutdown(c->fd, SHUT_WR) < 0)
 		return CONN_WANT_CLOSE;
-	keep_input(c, NULL, 0);
+	conn_keep_input(c, NULL, 0);
 	c->draining = 1;
 	c->head_start_us = util_now_us();
 	return CONN_WANT_READ;
@@ -163,7 +160,7 @@ static enum conn_want run_session(struct conn *c, const struct server_config *cf
 	}
 	if (off > 0)
 		c->head_start_us = 0;	/* a request ended: any partial one is new */
-	keep_input(c, data + off, len - off);
+	conn_keep_input(c, data + off, len - off);
 	if (kept == 0 && out_len > 0)
 		kept = write_or_keep(c, scratch_out, out_len);
 	if (kept < 0)
@@ -193,7 +190,7 @@ enum conn_want conn_on_readable(struct conn *c, const struct server_config *cfg)
 	if (c->draining)
 		return drain(c);
 	if (c->in_len > 0) {	/* more of a partial request: read behind it */
-		if (grow_input(c) < 0)
+		if (conn_grow_input(c) < 0)
 			return CONN_WANT_CLOSE;
 		buf = c->in + c->in_len;
 		cap = c->in_cap - c->in_len;

@@ -64,6 +64,15 @@ enum conn_want conn_on_timer(struct conn *c, const struct server_config *cfg);
  * waiting on its delay timer never expires. */
 int conn_expired(const struct conn *c, const struct server_config *cfg, uint64_t now_us);
 
+/* For models that read and write themselves (completion APIs such as
+ * libuv): the buffer policy of the handlers above, as two pieces.
+ * conn_keep_input() keeps data[0..len) as the unconsumed input (data may
+ * point into c->in) and frees the buffer when len is 0.  conn_grow_input()
+ * makes room to read behind a partial request, doubling up to 64 KiB;
+ * returns 0, or -1 when the request is already at the cap. */
+void conn_keep_input(struct conn *c, const char *data, size_t len);
+int conn_grow_input(struct conn *c);
+
 /* Frees the calling thread's scratch buffers.  A thread that drove
  * connections calls it before it exits. */
 void conn_thread_done(void);

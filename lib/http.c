@@ -177,6 +177,8 @@ int http_parse_request(const char *buf, size_t len, struct http_request *req)
 	struct head_facts facts = { 0 };
 
 	memset(req, 0, sizeof(*req));
+	if (len == 0)
+		return -2;	/* buf may be NULL: nothing is read */
 	/* Robustness (RFC 9112 2.2): ignore empty lines before a request. */
 	while (p < end && (*p == '\r' || *p == '\n'))
 		p++;
