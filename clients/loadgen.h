@@ -1,0 +1,181 @@
+/*
+ * loadgen.h - what the parts of the load generator share: the run's
+ * configuration, the per-thread results, and the small helpers (clock,
+ * die) every file uses.
+ *
+ * Files: loadgen.c (main wiring), options.c (command line), target.c
+ * (address and the precomputed request bytes), worker.c (one epoll loop
+ * per thread), conn.c (one connection's state machine), check.c (response
+ * verification), idle.c (--idle), report.c (summary and --hgrm), json.c
+ * (--json).
+ */
+#ifndef LOADGEN_H
+#define LOADGEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "hist.h"
+
+#define LG_MAX_HEADERS 32
+#define LG_MAX_PIPELINE 1024
+#define LG_MAX_ERRNO 160 /* connect errors are also counted by errno */
+
+enum lg_proto { LG_HTTP, LG_ECHO };
+
+/* Everything the command line says, as given (durations in microseconds). */
+struct lg_config {
+	int threads;
+	int connections;
+	uint64_t duration_us; /* 0 when running a fixed -n */
+	uint64_t requests;    /* -n; 0 = run for duration_us */
+	uint64_t warmup_us;
+	uint64_t timeout_us;
+	enum lg_proto proto;
+	size_t size; /* echo message bytes */
+	int pipeline;
+	uint64_t think_us;
+	bool keepalive;
+	bool linger0;
+	double rate; /* -R total requests/s; 0 = closed loop */
+	int idle;
+	bool latency; /* print the percentile table */
+	int expect_status;
+	const char *headers[LG_MAX_HEADERS];
+	int nheaders;
+	const char *json_path;
+	const char *hgrm_path;
+	const char *url; /* the target as given on the command line */
+	const char *host;
+	const char *port;
+	const char *path;
+};
+
+/* The resolved target and the bytes of one request, built once. */
+struct lg_target {
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+	char *request; /* one request (HTTP) or one message (echo) */
+	size_t reqlen;
+	char *batch; /* pipeline copies of request, for one write per batch */
+};
+
+enum lg_error {
+	LG_ERR_CONNECT,
+	LG_ERR_READ,
+	LG_ERR_WRITE,
+	LG_ERR_TIMEOUT,
+	LG_ERR_BAD_RESPONSE,
+	LG_ERR_CLOSED,
+	LG_ERR_COUNT
+};
+
+/* What one thread measured.  Written only by its thread; main reads it
+ * after pthread_join, so no locking. */
+struct lg_result {
+	uint64_t responses; /* complete, well-formed responses (measured) */
+	uint64_t completed; /* of which verified: right status / bytes */
+	uint64_t warmup;    /* requests sent during warm-up (not recorded) */
+	uint64_t bytes_read, bytes_written;
+	uint64_t errors[LG_ERR_COUNT];
+	uint64_t connect_errno[LG_MAX_ERRNO];
+	uint64_t status[6]; /* index = HTTP status / 100 */
+	uint64_t connections; /* successful connects */
+	uint64_t end_us;      /* when the thread finished its last request */
+	uint64_t *timeline;   /* completions per second of the measured phase */
+	size_t timeline_len;
+	struct hist *latency;	  /* from the intended send time */
+	struct hist *uncorrected; /* from the actual send (open loop only) */
+	struct hist *connect;	  /* connect() to writable */
+	struct hist *ttfb;	  /* send to first response byte */
+};
+
+/* Times of the run, shared read-only by all threads. */
+struct lg_clock {
+	uint64_t start_us;   /* threads start sending */
+	uint64_t measure_us; /* warm-up over: from here on, recorded */
+	uint64_t stop_us;    /* no new request after this (0 = none, -n) */
+};
+
+/* The --idle connections. */
+struct lg_idle {
+	int *fds;
+	int wanted, established;
+};
+
+/* Everything the reports print: the merged results and run-level facts. */
+struct lg_summary {
+	struct lg_result total; /* every thread's results added up */
+	double duration_s;	/* of the measured phase */
+	double cpu_s;		/* client user + system CPU while running */
+	int idle_wanted, idle_established, idle_alive;
+};
+
+/* Monotonic microseconds (vDSO, no system call). */
+static inline uint64_t lg_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* Prints "loadgen: <message>" to stderr and exits 1 (set-up failures). */
+void lg_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/* options.c: parses argv into cfg; on a bad option prints why and the
+ * usage to stderr and exits 2. */
+void options_parse(struct lg_config *cfg, int argc, char **argv);
+
+/* options.c: frees what options_parse() allocated. */
+void options_free(struct lg_config *cfg);
+
+/* target.c: resolves cfg's host and port and builds the request bytes;
+ * dies if the name does not resolve. */
+void target_init(struct lg_target *t, const struct lg_config *cfg);
+
+/* target.c: frees the request bytes. */
+void target_free(struct lg_target *t);
+
+/* idle.c: opens cfg->idle silent connections (bounded by --timeout). */
+void idle_open(struct lg_idle *idle, const struct lg_config *cfg,
+	       const struct lg_target *t);
+
+/* idle.c: how many of the established idle connections are still open. */
+int idle_alive(const struct lg_idle *idle);
+
+/* idle.c: closes them. */
+void idle_close(struct lg_idle *idle);
+
+/* report.c: the wrk-style summary, ending with Requests/sec and
+ * Transfer/sec lines. */
+void report_text(FILE *f, const struct lg_config *cfg,
+		 const struct lg_summary *s);
+
+/* report.c: the latency histogram in HdrHistogram's CLASSIC format, in
+ * milliseconds.  Returns 0, or -1 with errno set. */
+int report_hgrm(const char *path, const struct lg_summary *s);
+
+/* report.c: writes path through a temporary file renamed over it, so a
+ * reader never sees half a file.  write returns 0 or -1 (errno set).
+ * Returns 0, or -1 with errno set. */
+int lg_write_atomic(const char *path, int (*write)(FILE *f, void *arg),
+		    void *arg);
+
+/* json.c: every figure as one JSON object, written atomically (a temporary
+ * file renamed over path).  Returns 0, or -1 with errno set. */
+int json_write(const char *path, const struct lg_config *cfg,
+	       const struct lg_summary *s);
+
+/* report.c: true if an open-loop run kept up with -R (99%). */
+bool report_rate_achieved(const struct lg_config *cfg,
+			  const struct lg_summary *s);
+
+/* Raised by SIGINT/SIGTERM: threads stop sending and drain. */
+extern volatile int lg_stopping;
+
+#endif
