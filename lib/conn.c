@@ -313,12 +313,17 @@ struct conn *conn_fifo_pop_expired(struct conn_fifo *q, uint64_t now_us)
 	return c;
 }
 
-int conn_fifo_timeout_ms(const struct conn_fifo *q, uint64_t now_us, int max_ms)
+uint64_t conn_fifo_timeout_us(const struct conn_fifo *q, uint64_t now_us, uint64_t max_us)
 {
 	if (q->head == NULL)
-		return max_ms;
+		return max_us;
 	if (q->head->deadline_us <= now_us)
 		return 0;
-	uint64_t ms = (q->head->deadline_us - now_us + 999) / 1000;
-	return ms < (uint64_t)max_ms ? (int)ms : max_ms;
+	uint64_t us = q->head->deadline_us - now_us;
+	return us < max_us ? us : max_us;
+}
+
+int conn_fifo_timeout_ms(const struct conn_fifo *q, uint64_t now_us, int max_ms)
+{
+	return (int)((conn_fifo_timeout_us(q, now_us, (uint64_t)max_ms * 1000) + 999) / 1000);
 }

@@ -98,7 +98,9 @@ struct conn_fifo {
 void conn_fifo_push(struct conn_fifo *q, struct conn *c);
 /* Pops the first connection whose deadline is <= now_us, or returns NULL. */
 struct conn *conn_fifo_pop_expired(struct conn_fifo *q, uint64_t now_us);
-/* Milliseconds to wait for the next deadline (rounded up), at most max_ms. */
+/* Microseconds to wait for the next deadline, at most max_us. */
+uint64_t conn_fifo_timeout_us(const struct conn_fifo *q, uint64_t now_us, uint64_t max_us);
+/* The same in milliseconds, rounded up, for millisecond timer APIs. */
 int conn_fifo_timeout_ms(const struct conn_fifo *q, uint64_t now_us, int max_ms);
 
 #endif

@@ -162,7 +162,7 @@ static int loop(struct reactor *r)
 	}
 	while (!sig_stopping()) {
 		uint64_t now = util_now_us();
-		int timeout = conn_fifo_timeout_ms(&r->timers, now, SWEEP_US / 1000);
+		long timeout = (long)conn_fifo_timeout_us(&r->timers, now, SWEEP_US);
 		int n = r->poller->wait(r->state, timeout, events, MAX_EVENTS);
 		if (n < 0 && errno != EINTR) {
 			log_msg("wait: %s", strerror(errno));

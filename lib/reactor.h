@@ -31,9 +31,11 @@ struct poller {
 	 * bits; 0 = not watched).  Returns 0, or -1 with errno set when fd
 	 * cannot be watched: the reactor then closes that connection. */
 	int (*watch)(void *state, int fd, int old_mask, int new_mask);
-	/* Waits at most timeout_ms for readiness and stores at most max ready
-	 * descriptors in events.  Returns their count, or -1 with errno set. */
-	int (*wait)(void *state, int timeout_ms, struct reactor_event *events, int max);
+	/* Waits at most timeout_us for readiness and stores at most max ready
+	 * descriptors in events.  Returns their count, or -1 with errno set.
+	 * Microseconds, because a --delay-us timer rounded up to whole
+	 * milliseconds would make every delay up to 1 ms too long. */
+	int (*wait)(void *state, long timeout_us, struct reactor_event *events, int max);
 	void (*destroy)(void *state);
 };
 

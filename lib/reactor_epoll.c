@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "reactor.h"
@@ -43,10 +44,12 @@ static int epoll_watch(void *state, int fd, int old_mask, int new_mask)
 	return epoll_ctl(s->epfd, op, fd, &ev);
 }
 
-static int epoll_wait_ready(void *state, int timeout_ms, struct reactor_event *events, int max)
+static int epoll_wait_ready(void *state, long timeout_us, struct reactor_event *events, int max)
 {
 	struct epoll_state *s = state;
-	int n = epoll_wait(s->epfd, s->ready, max < WAIT_MAX ? max : WAIT_MAX, timeout_ms);
+	struct timespec ts = { .tv_sec = timeout_us / 1000000, .tv_nsec = timeout_us % 1000000 * 1000 };
+	/* epoll_pwait2 (Linux 5.11) takes a timespec; epoll_wait only milliseconds. */
+	int n = epoll_pwait2(s->epfd, s->ready, max < WAIT_MAX ? max : WAIT_MAX, &ts, NULL);
 
 	/* No scan: the kernel handed back only the ready descriptors. */
 	for (int i = 0; i < n; i++) {

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "reactor.h"
 #include "server.h"
@@ -76,10 +77,11 @@ static int poll_watch(void *state, int fd, int old_mask, int new_mask)
 	return 0;
 }
 
-static int poll_wait(void *state, int timeout_ms, struct reactor_event *events, int max)
+static int poll_wait(void *state, long timeout_us, struct reactor_event *events, int max)
 {
 	struct poll_state *s = state;
-	int n = poll(s->fds, (nfds_t)s->count, timeout_ms), count = 0;
+	struct timespec ts = { .tv_sec = timeout_us / 1000000, .tv_nsec = timeout_us % 1000000 * 1000 };
+	int n = ppoll(s->fds, (nfds_t)s->count, &ts, NULL), count = 0;
 
 	if (n <= 0)
 		return n;

@@ -73,12 +73,12 @@ static int select_watch(void *state, int fd, int old_mask, int new_mask)
 	return 0;
 }
 
-static int select_wait(void *state, int timeout_ms, struct reactor_event *events, int max)
+static int select_wait(void *state, long timeout_us, struct reactor_event *events, int max)
 {
 	struct select_state *s = state;
 	/* select() overwrites its sets, so it gets copies of ours. */
 	fd_set readable = s->readers, writable = s->writers;
-	struct timeval tv = { .tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000 };
+	struct timeval tv = { .tv_sec = timeout_us / 1000000, .tv_usec = timeout_us % 1000000 };
 	int n = select(s->max_fd + 1, &readable, &writable, NULL, &tv), count = 0;
 
 	if (n <= 0)
