@@ -109,46 +109,56 @@ int net_set_nonblock(int fd)
 
 /* Out of descriptors: accept the waiting connection on the spare descriptor
  * and close it, so the client learns at once and the listening socket stops
- * being readable.  The classic trick from libev and nginx. */
-static void shed_connection(int listen_fd)
+ * being readable.  The classic trick from libev and nginx.  Returns 1 if a
+ * connection was shed, 0 if none was waiting (accept() reports EMFILE before
+ * it looks at the queue, and a blocking listening socket must not block here). */
+static int shed_connection(int listen_fd)
 {
 	/* Several reactor threads may run out at once; the spare is one. */
 	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 	static uint64_t last_log_us;
-	uint64_t now = util_now_us();
+	struct pollfd pending = { .fd = listen_fd, .events = POLLIN };
+	int shed = 0;
 
 	pthread_mutex_lock(&lock);
-	if (spare_fd >= 0) {
+	if (spare_fd >= 0 && poll(&pending, 1, 0) == 1) {
 		close(spare_fd);
-		int fd = accept(listen_fd, NULL, NULL);
+		int fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK);
 		if (fd >= 0) {
 			close(fd);
 			stats_add(STAT_REFUSED, 1);
+			shed = 1;
 		}
 		spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	}
-	if (now - last_log_us > 1000000) {
-		last_log_us = now;
+	if (shed && util_now_us() - last_log_us > 1000000) {
+		last_log_us = util_now_us();
 		log_msg("accept: out of descriptors; closing new connections");
 	}
 	pthread_mutex_unlock(&lock);
+	return shed;
+}
+
+void net_accepted(int fd)
+{
+	int one = 1;
+
+	/* Responses are small and written whole: send them now, not after an ACK. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	stats_add(STAT_CONNECTIONS, 1);
 }
 
 int net_accept(int listen_fd, bool nonblock)
 {
-	int one = 1, fd;
+	int fd;
 
 	fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0));
 	if (fd < 0) {
-		if (errno == EMFILE || errno == ENFILE) {
-			shed_connection(listen_fd);
-			errno = EMFILE;
-		}
+		if (errno == EMFILE || errno == ENFILE)
+			errno = shed_connection(listen_fd) ? EMFILE : EAGAIN;
 		return -1;
 	}
-	/* Responses are small and written whole: send them now, not after an ACK. */
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	stats_add(STAT_CONNECTIONS, 1);
+	net_accepted(fd);
 	return fd;
 }
 

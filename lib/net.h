@@ -36,8 +36,13 @@ int net_set_nonblock(int fd);
  * reserved descriptor, accepts the pending connection and closes it at once,
  * so the client gets a clean close instead of waiting in the backlog and the
  * caller does not spin on a listening socket that stays readable.  It then
- * returns -1 with errno EMFILE and logs at most once a second. */
+ * returns -1 with errno EMFILE and logs at most once a second; if no
+ * connection was waiting, it returns -1 with errno EAGAIN. */
 int net_accept(int listen_fd, bool nonblock);
+
+/* Applies the shared connection options to a socket the caller accepted
+ * some other way (io_uring's accept) and counts it, as net_accept() does. */
+void net_accepted(int fd);
 
 /* For blocking models: waits until a connection is pending or a stop
  * signal arrives, then accepts it (blocking socket, as net_accept).
