@@ -1,0 +1,135 @@
+/*
+ * agg.c - grouping runs into cells of repetitions.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agg.h"
+#include "sys.h"
+
+static const char *metric_columns[AGG_METRICS] = {
+    "requests_per_s",
+    "p50_us",
+    "p90_us",
+    "p99_us",
+    "p999_us",
+    "max_us",
+    "errors",
+    "server_cpu_us_per_req",
+    "server_peak_rss_kb",
+    "client_cpu_s",
+};
+
+const char *agg_metric_column(enum agg_metric m)
+{
+	return metric_columns[m];
+}
+
+static double metric_of(const struct run_row *r, enum agg_metric m)
+{
+	const double v[AGG_METRICS] = {
+	    r->requests_per_s,
+	    r->p50_us,
+	    r->p90_us,
+	    r->p99_us,
+	    r->p999_us,
+	    r->max_us,
+	    r->errors,
+	    r->server_cpu_us_per_req,
+	    r->server_peak_rss_kb,
+	    r->client_cpu_s,
+	};
+
+	return v[m];
+}
+
+static int find_scenario(struct agg *a, const struct run_row *r)
+{
+	for (int i = 0; i < a->n_scenarios; i++)
+		if (strcmp(a->scenarios[i].name, r->scenario) == 0)
+			return i;
+	a->scenarios = sys_grow(a->scenarios, (a->n_scenarios + 1) * sizeof(*a->scenarios));
+	struct agg_scenario *s = &a->scenarios[a->n_scenarios];
+
+	sys_copy(s->name, sizeof(s->name), r->scenario);
+	sys_copy(s->series, sizeof(s->series), r->series);
+	sys_copy(s->proto, sizeof(s->proto), r->proto);
+	s->connections = r->connections;
+	return a->n_scenarios++;
+}
+
+static int find_model(struct agg *a, const char *model)
+{
+	for (int j = 0; j < a->n_models; j++)
+		if (strcmp(a->models[j], model) == 0)
+			return j;
+	a->models = sys_grow(a->models, (a->n_models + 1) * sizeof(*a->models));
+	sys_copy(a->models[a->n_models], SUITE_NAME_MAX, model);
+	return a->n_models++;
+}
+
+struct agg_cell *agg_cell(const struct agg *a, int i, int j)
+{
+	return &a->cells[i * a->n_models + j];
+}
+
+/* The rep whose requests/s is the median of the cell (for its spectrum). */
+static void pick_median_rep(struct agg_cell *c, const struct run_table *t, const char *scenario,
+			    const char *model)
+{
+	double median = sample_median(&c->m[AGG_RPS]), best = INFINITY;
+
+	for (int k = 0; k < t->n; k++) {
+		const struct run_row *r = &t->rows[k];
+		double d = fabs(r->requests_per_s - median);
+
+		if (strcmp(r->status, "ok") || strcmp(r->scenario, scenario) ||
+		    strcmp(r->model, model) || !(d < best))
+			continue;
+		best = d;
+		c->median_rep = (int)r->rep;
+	}
+}
+
+static void add_row(struct agg_cell *c, const struct run_row *r)
+{
+	if (strcmp(r->status, "ok") == 0) {
+		c->ok++;
+		for (int m = 0; m < AGG_METRICS; m++)
+			sample_add(&c->m[m], metric_of(r, m));
+		if (r->reason[0] && !c->note[0])
+			sys_copy(c->note, sizeof(c->note), r->reason);
+	} else {
+		c->failed++;
+		/* A failure reason matters more than an error count. */
+		if (c->failed == 1)
+			sys_copy(c->note, sizeof(c->note), r->reason);
+	}
+}
+
+void agg_build(struct agg *a, const struct run_table *t)
+{
+	memset(a, 0, sizeof(*a));
+	for (int k = 0; k < t->n; k++) {
+		find_scenario(a, &t->rows[k]);
+		find_model(a, t->rows[k].model);
+	}
+	a->cells = sys_alloc((size_t)(a->n_scenarios * a->n_models + 1) * sizeof(*a->cells));
+	for (int k = 0; k < t->n; k++) {
+		const struct run_row *r = &t->rows[k];
+
+		add_row(agg_cell(a, find_scenario(a, r), find_model(a, r->model)), r);
+	}
+	for (int i = 0; i < a->n_scenarios; i++)
+		for (int j = 0; j < a->n_models; j++)
+			pick_median_rep(agg_cell(a, i, j), t, a->scenarios[i].name, a->models[j]);
+}
+
+void agg_free(struct agg *a)
+{
+	free(a->scenarios);
+	free(a->models);
+	free(a->cells);
+	memset(a, 0, sizeof(*a));
+}

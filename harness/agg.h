@@ -1,0 +1,56 @@
+/*
+ * agg.h - runs.csv grouped by scenario x model, the repetitions of each
+ * cell kept as samples, for the plots, the tables and the summary.
+ */
+#ifndef BENCH_AGG_H
+#define BENCH_AGG_H
+
+#include "results.h"
+#include "sample.h"
+
+enum agg_metric {
+	AGG_RPS,
+	AGG_P50,
+	AGG_P90,
+	AGG_P99,
+	AGG_P999,
+	AGG_MAX,
+	AGG_ERRORS,
+	AGG_CPU,
+	AGG_RSS,
+	AGG_CLIENT_CPU,
+	AGG_METRICS
+};
+
+struct agg_cell {
+	struct sample m[AGG_METRICS]; /* ok runs only */
+	int ok, failed;
+	char note[256]; /* a failure reason, or errors of ok runs */
+	int median_rep; /* the ok rep with the median requests/s */
+};
+
+struct agg_scenario {
+	char name[SUITE_NAME_MAX], series[SUITE_NAME_MAX], proto[8];
+	double connections;
+};
+
+struct agg {
+	struct agg_scenario *scenarios; /* in runs.csv order */
+	int n_scenarios;
+	char (*models)[SUITE_NAME_MAX]; /* in runs.csv order */
+	int n_models;
+	struct agg_cell *cells; /* n_scenarios x n_models */
+};
+
+/* Groups the rows of t.  Never fails (an empty table gives empty lists). */
+void agg_build(struct agg *a, const struct run_table *t);
+
+/* The cell of scenario i and model j. */
+struct agg_cell *agg_cell(const struct agg *a, int i, int j);
+
+/* Name of a metric's runs.csv column ("requests_per_s", ...). */
+const char *agg_metric_column(enum agg_metric m);
+
+void agg_free(struct agg *a);
+
+#endif

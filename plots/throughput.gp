@@ -1,0 +1,22 @@
+# throughput.gp - requests/s against concurrent connections, one line per
+# model: where each model peaks, and where it falls over.
+#
+# datafile: one block per model (blocks separated by two blank lines), in
+#   the order of `models`; columns: connections, then requests/s median,
+#   min, max (then p99 median, min, max, used by p99.gp).
+# models: the model names, space separated.  series: the scenario family.
+load plotdir.'/common.gp'
+
+set title sprintf("Throughput vs connections (%s) - median of repetitions, bars min..max", series)
+set xlabel "concurrent connections (log scale)"
+set ylabel "requests per second"
+set logscale x
+set yrange [0:*]
+set format y "%.0s%c"
+
+plot for [i=1:words(models)] datafile index (i-1) using 1:2:3:4 \
+     with yerrorlines title word(models, i)
+
+@svg_terminal
+set output outbase.'.svg'
+replot
