@@ -8,262 +8,282 @@
  * pair with hist_record_n() rebuilds the histogram exactly, so runs merge
  * across processes and every percentile can be derived again.
  *
- * The output is small and write-only, so a dozen lines of printing stand
- * in for a JSON library here.
+ * The document is built as a jansson tree (json_pack for the fixed
+ * blocks, loops for the arrays) and dumped once, so quoting, escaping and
+ * number formatting are jansson's, not ours.  Objects keep their keys in
+ * insertion order, which is the order the README lists them in.  The
+ * json_pack() calls keep one key and its value per line, out of
+ * clang-format's reach, so the document reads like its README table.
  */
 #include "loadgen.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
-/* A tiny writer: it only has to know whether a comma is due. */
-struct out {
-	FILE *f;
-	bool comma;
-};
+/* Compact, as before; 15 significant digits print 0.5 as 0.5, not as the
+ * 17-digit 0.50000000000000000 jansson writes by default. */
+#define JSON_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
 
-static void key(struct out *o, const char *k)
+/* Counters are uint64_t, JSON integers in jansson are long long. */
+static json_int_t count(uint64_t v)
 {
-	if (o->comma)
-		fputc(',', o->f);
-	if (k)
-		fprintf(o->f, "\"%s\":", k);
-	o->comma = true;
+	return v > (uint64_t)INT64_MAX ? INT64_MAX : (json_int_t)v;
 }
 
-static void open_obj(struct out *o, const char *k, char brace)
+/* A real number, or null when it is not finite: JSON has no NaN. */
+static json_t *real(double v)
 {
-	key(o, k);
-	fputc(brace, o->f);
-	o->comma = false;
+	return isfinite(v) ? json_real(v) : json_null();
 }
 
-static void close_obj(struct out *o, char brace)
+/* A string from the command line, or null for NULL.  jansson takes only
+ * valid UTF-8; a header or URL that is not gets its non-ASCII bytes
+ * written as '?' rather than making the whole document fail. */
+static json_t *text(const char *s)
 {
-	fputc(brace, o->f);
-	o->comma = true;
+	json_t *v;
+	char *ascii;
+
+	if (!s)
+		return json_null();
+	v = json_string(s);
+	if (v)
+		return v;
+	ascii = strdup(s);
+	if (!ascii)
+		return NULL;
+	for (char *p = ascii; *p; p++)
+		if ((unsigned char)*p >= 0x80)
+			*p = '?';
+	v = json_string(ascii);
+	free(ascii);
+	return v;
 }
 
-static void put_u64(struct out *o, const char *k, uint64_t v)
-{
-	key(o, k);
-	fprintf(o->f, "%llu", (unsigned long long)v);
-}
-
-static void put_num(struct out *o, const char *k, double v)
-{
-	key(o, k);
-	fprintf(o->f, isfinite(v) ? "%.6f" : "null", v);
-}
-
-static void put_bool(struct out *o, const char *k, bool v)
-{
-	key(o, k);
-	fputs(v ? "true" : "false", o->f);
-}
-
-static void put_null(struct out *o, const char *k)
-{
-	key(o, k);
-	fputs("null", o->f);
-}
-
-static void put_str(struct out *o, const char *k, const char *s)
-{
-	key(o, k);
-	if (!s) {
-		fputs("null", o->f);
-		return;
-	}
-	fputc('"', o->f);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(o->f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(o->f, "\\u%04x", ch);
-		else
-			fputc(ch, o->f);
-	}
-	fputc('"', o->f);
-}
-
-static void put_config(struct out *o, const struct lg_config *c)
+/* "host:port", with brackets around an IPv6 address. */
+static json_t *target_text(const struct lg_config *c)
 {
 	char target[300];
+	bool v6 = strchr(c->host, ':') != NULL;
 
-	snprintf(target, sizeof(target), "%s%s%s:%s", strchr(c->host, ':') ? "[" : "",
-		 c->host, strchr(c->host, ':') ? "]" : "", c->port);
-	open_obj(o, "config", '{');
-	put_u64(o, "threads", (uint64_t)c->threads);
-	put_u64(o, "connections", (uint64_t)c->connections);
-	if (c->duration_us)
-		put_num(o, "duration_s", c->duration_us / 1e6);
-	else
-		put_null(o, "duration_s");
-	if (c->requests)
-		put_u64(o, "requests", c->requests);
-	else
-		put_null(o, "requests");
-	put_num(o, "warmup_s", c->warmup_us / 1e6);
-	put_num(o, "timeout_ms", c->timeout_us / 1e3);
-	put_str(o, "proto", c->proto == LG_HTTP ? "http" : "echo");
-	if (c->proto == LG_ECHO)
-		put_u64(o, "size", c->size);
-	else
-		put_null(o, "size");
-	put_u64(o, "pipeline", (uint64_t)c->pipeline);
-	put_num(o, "think_ms", c->think_us / 1e3);
-	put_bool(o, "keepalive", c->keepalive);
-	put_bool(o, "linger0", c->linger0);
-	if (c->rate)
-		put_num(o, "rate", c->rate);
-	else
-		put_null(o, "rate");
-	put_u64(o, "idle", (uint64_t)c->idle);
-	put_u64(o, "expect_status", (uint64_t)c->expect_status);
-	open_obj(o, "headers", '[');
+	snprintf(target, sizeof(target), "%s%s%s:%s", v6 ? "[" : "", c->host, v6 ? "]" : "",
+		 c->port);
+	return text(target);
+}
+
+static json_t *headers_json(const struct lg_config *c)
+{
+	json_t *a = json_array();
+
 	for (int i = 0; i < c->nheaders; i++)
-		put_str(o, NULL, c->headers[i]);
-	close_obj(o, ']');
-	put_str(o, "url", c->url);
-	put_str(o, "target", target);
-	put_str(o, "path", c->proto == LG_HTTP ? c->path : NULL);
-	close_obj(o, '}');
+		if (json_array_append_new(a, text(c->headers[i])) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
 }
 
-/* min, mean, stdev, p50 ... p9999, max; null without samples. */
-static void put_latency(struct out *o, const char *k, const struct hist *h)
+/* Every option as given; null for what does not apply. */
+static json_t *config_json(const struct lg_config *c)
 {
-	static const struct { const char *name; double p; } ps[] = {
-		{ "p50", 50 }, { "p75", 75 }, { "p90", 90 }, { "p99", 99 },
-		{ "p999", 99.9 }, { "p9999", 99.99 },
-	};
+	bool http = c->proto == LG_HTTP;
 
-	if (!h || h->total == 0) {
-		put_null(o, k);
-		return;
+	/* clang-format off */
+	return json_pack("{s:I, s:I, s:o, s:o, s:f, s:f, s:s, s:o, s:I, s:f,"
+			 " s:b, s:b, s:o, s:I, s:I, s:o, s:o, s:o, s:o}",
+			 "threads", (json_int_t)c->threads,
+			 "connections", (json_int_t)c->connections,
+			 "duration_s", c->duration_us ? real(c->duration_us / 1e6) : json_null(),
+			 "requests", c->requests ? json_integer(count(c->requests)) : json_null(),
+			 "warmup_s", c->warmup_us / 1e6,
+			 "timeout_ms", c->timeout_us / 1e3,
+			 "proto", http ? "http" : "echo",
+			 "size", http ? json_null() : json_integer(count(c->size)),
+			 "pipeline", (json_int_t)c->pipeline,
+			 "think_ms", c->think_us / 1e3,
+			 "keepalive", (int)c->keepalive,
+			 "linger0", (int)c->linger0,
+			 "rate", c->rate ? real(c->rate) : json_null(),
+			 "idle", (json_int_t)c->idle,
+			 "expect_status", (json_int_t)c->expect_status,
+			 "headers", headers_json(c),
+			 "url", text(c->url),
+			 "target", target_text(c),
+			 "path", http ? text(c->path) : json_null());
+	/* clang-format on */
+}
+
+/* min, mean, stdev, p50 ... p9999, max, count; null without samples. */
+static json_t *latency_json(const struct hist *h)
+{
+	if (!h || h->total == 0)
+		return json_null();
+	/* clang-format off */
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+			 "min", count(h->min),
+			 "mean", (json_int_t)llround(hist_mean(h)),
+			 "stdev", (json_int_t)llround(hist_stdev(h)),
+			 "p50", count(hist_percentile(h, 50)),
+			 "p75", count(hist_percentile(h, 75)),
+			 "p90", count(hist_percentile(h, 90)),
+			 "p99", count(hist_percentile(h, 99)),
+			 "p999", count(hist_percentile(h, 99.9)),
+			 "p9999", count(hist_percentile(h, 99.99)),
+			 "max", count(h->max),
+			 "count", count(h->total));
+	/* clang-format on */
+}
+
+/* {"ECONNREFUSED": n, ...}; index 0 collects errors without an errno. */
+static json_t *connect_errno_json(const struct lg_result *r)
+{
+	json_t *o = json_object();
+	char unknown[32];
+
+	for (int i = 0; i < LG_MAX_ERRNO; i++) {
+		const char *name = i ? strerrorname_np(i) : "other";
+
+		if (!r->connect_errno[i])
+			continue;
+		if (!name) {
+			snprintf(unknown, sizeof(unknown), "errno %d", i);
+			name = unknown;
+		}
+		if (json_object_set_new(o, name, json_integer(count(r->connect_errno[i]))) < 0) {
+			json_decref(o);
+			return NULL;
+		}
 	}
-	open_obj(o, k, '{');
-	put_u64(o, "min", h->min);
-	put_u64(o, "mean", (uint64_t)llround(hist_mean(h)));
-	put_u64(o, "stdev", (uint64_t)llround(hist_stdev(h)));
-	for (int i = 0; i < 6; i++)
-		put_u64(o, ps[i].name, hist_percentile(h, ps[i].p));
-	put_u64(o, "max", h->max);
-	put_u64(o, "count", h->total);
-	close_obj(o, '}');
+	return o;
 }
 
-static void put_errors(struct out *o, const struct lg_result *r)
+static json_t *errors_json(const struct lg_result *r)
 {
-	static const char *names[LG_ERR_COUNT] = {
-		"connect", "read", "write", "timeout", "bad_response", "closed",
-	};
 	uint64_t total = 0;
 
-	open_obj(o, "errors", '{');
-	for (int i = 0; i < LG_ERR_COUNT; i++) {
-		put_u64(o, names[i], r->errors[i]);
+	for (int i = 0; i < LG_ERR_COUNT; i++)
 		total += r->errors[i];
-	}
-	put_u64(o, "total", total);
-	open_obj(o, "connect_errno", '{');
-	for (int i = 0; i < LG_MAX_ERRNO; i++)
-		if (r->connect_errno[i])
-			put_u64(o, i ? strerrorname_np(i) : "other", r->connect_errno[i]);
-	close_obj(o, '}');
-	close_obj(o, '}');
+	/* clang-format off */
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
+			 "connect", count(r->errors[LG_ERR_CONNECT]),
+			 "read", count(r->errors[LG_ERR_READ]),
+			 "write", count(r->errors[LG_ERR_WRITE]),
+			 "timeout", count(r->errors[LG_ERR_TIMEOUT]),
+			 "bad_response", count(r->errors[LG_ERR_BAD_RESPONSE]),
+			 "closed", count(r->errors[LG_ERR_CLOSED]),
+			 "total", count(total),
+			 "connect_errno", connect_errno_json(r));
+	/* clang-format on */
 }
 
-static void put_counts(struct out *o, const struct lg_result *r,
-		       const struct lg_summary *s)
+/* Verified responses in each second of the measured phase. */
+static json_t *timeline_json(const struct lg_result *r)
 {
-	open_obj(o, "requests", '{');
-	put_u64(o, "completed", r->responses);
-	put_u64(o, "verified", r->completed);
-	put_u64(o, "warmup", r->warmup);
-	close_obj(o, '}');
-	put_num(o, "duration_s", s->duration_s);
-	put_num(o, "requests_per_s",
-		s->duration_s > 0 ? (double)r->completed / s->duration_s : 0);
-	put_u64(o, "bytes_read", r->bytes_read);
-	put_u64(o, "bytes_written", r->bytes_written);
-	put_errors(o, r);
-	open_obj(o, "status", '{');
-	put_u64(o, "1xx", r->status[1]);
-	put_u64(o, "2xx", r->status[2]);
-	put_u64(o, "3xx", r->status[3]);
-	put_u64(o, "4xx", r->status[4]);
-	put_u64(o, "5xx", r->status[5]);
-	close_obj(o, '}');
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < r->timeline_len; i++)
+		if (json_array_append_new(a, json_integer(count(r->timeline[i]))) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
 }
 
-static void put_histogram(struct out *o, const struct hist *h)
+/* [[lowest value of the bucket, count], ...] for the non-empty buckets. */
+static json_t *buckets_json(const struct hist *h)
 {
-	uint64_t value, count;
+	json_t *a = json_array();
+	uint64_t value, n;
 	int cursor = 0;
 
-	open_obj(o, "histogram", '{');
-	put_str(o, "unit", "us");
-	put_u64(o, "sig_digits", HIST_SIG_DIGITS);
-	put_u64(o, "lowest", HIST_LOWEST);
-	put_u64(o, "highest", HIST_HIGHEST);
-	put_u64(o, "total", h->total);
-	put_u64(o, "clamped", h->clamped);
-	put_str(o, "value", "lowest value of the bucket");
-	open_obj(o, "counts", '[');
-	while (hist_next_bucket(h, &cursor, &value, &count)) {
-		key(o, NULL);
-		fprintf(o->f, "[%llu,%llu]", (unsigned long long)value,
-			(unsigned long long)count);
+	while (hist_next_bucket(h, &cursor, &value, &n))
+		if (json_array_append_new(a, json_pack("[I, I]", count(value), count(n))) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+static json_t *histogram_json(const struct hist *h)
+{
+	/* clang-format off */
+	return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:s, s:o}",
+			 "unit", "us",
+			 "sig_digits", (json_int_t)HIST_SIG_DIGITS,
+			 "lowest", (json_int_t)HIST_LOWEST,
+			 "highest", (json_int_t)HIST_HIGHEST,
+			 "total", count(h->total),
+			 "clamped", count(h->clamped),
+			 "value", "lowest value of the bucket",
+			 "counts", buckets_json(h));
+	/* clang-format on */
+}
+
+/* The whole document; NULL if jansson ran out of memory. */
+static json_t *document(const struct lg_config *cfg, const struct lg_summary *s)
+{
+	const struct lg_result *r = &s->total;
+	double rps = s->duration_s > 0 ? (double)r->completed / s->duration_s : 0;
+
+	/* clang-format off */
+	return json_pack("{s:o, s:{s:I, s:I, s:I}, s:o, s:o, s:I, s:I, s:o,"
+			 " s:{s:I, s:I, s:I, s:I, s:I}, s:o, s:o, s:o, s:o, s:o, s:o,"
+			 " s:I, s:I, s:I, s:o, s:o}",
+			 "config", config_json(cfg),
+			 "requests",
+			 "completed", count(r->responses),
+			 "verified", count(r->completed),
+			 "warmup", count(r->warmup),
+			 "duration_s", real(s->duration_s),
+			 "requests_per_s", real(rps),
+			 "bytes_read", count(r->bytes_read),
+			 "bytes_written", count(r->bytes_written),
+			 "errors", errors_json(r),
+			 "status",
+			 "1xx", count(r->status[1]),
+			 "2xx", count(r->status[2]),
+			 "3xx", count(r->status[3]),
+			 "4xx", count(r->status[4]),
+			 "5xx", count(r->status[5]),
+			 "latency_us", latency_json(r->latency),
+			 "latency_uncorrected_us", latency_json(r->uncorrected),
+			 "connect_us", latency_json(r->connect),
+			 "ttfb_us", latency_json(r->ttfb),
+			 "timeline", timeline_json(r),
+			 "client_cpu_s", real(s->cpu_s),
+			 "connections_established", count(r->connections),
+			 "idle_established", (json_int_t)s->idle_established,
+			 "idle_alive_end", (json_int_t)s->idle_alive,
+			 "rate_achieved",
+			 cfg->rate ? json_boolean(report_rate_achieved(cfg, s)) : json_null(),
+			 "histogram", histogram_json(r->latency));
+	/* clang-format on */
+}
+
+static int dump(FILE *f, void *root)
+{
+	errno = 0;
+	if (json_dumpf(root, f, JSON_FLAGS) < 0 || fputc('\n', f) == EOF) {
+		if (!errno)
+			errno = EIO;
+		return -1;
 	}
-	close_obj(o, ']');
-	close_obj(o, '}');
+	return 0;
 }
 
-struct json_args {
-	const struct lg_config *cfg;
-	const struct lg_summary *s;
-};
-
-static int write_json(FILE *f, void *arg)
+int json_write(const char *path, const struct lg_config *cfg, const struct lg_summary *s)
 {
-	const struct json_args *a = arg;
-	const struct lg_result *r = &a->s->total;
-	struct out o = { f, false };
+	json_t *root = document(cfg, s);
+	int rc;
 
-	open_obj(&o, NULL, '{');
-	put_config(&o, a->cfg);
-	put_counts(&o, r, a->s);
-	put_latency(&o, "latency_us", r->latency);
-	put_latency(&o, "latency_uncorrected_us", r->uncorrected);
-	put_latency(&o, "connect_us", r->connect);
-	put_latency(&o, "ttfb_us", r->ttfb);
-	open_obj(&o, "timeline", '[');
-	for (size_t i = 0; i < r->timeline_len; i++)
-		put_u64(&o, NULL, r->timeline[i]);
-	close_obj(&o, ']');
-	put_num(&o, "client_cpu_s", a->s->cpu_s);
-	put_u64(&o, "connections_established", r->connections);
-	put_u64(&o, "idle_established", (uint64_t)a->s->idle_established);
-	put_u64(&o, "idle_alive_end", (uint64_t)a->s->idle_alive);
-	if (a->cfg->rate)
-		put_bool(&o, "rate_achieved", report_rate_achieved(a->cfg, a->s));
-	else
-		put_null(&o, "rate_achieved");
-	put_histogram(&o, r->latency);
-	close_obj(&o, '}');
-	fputc('\n', f);
-	return ferror(f) ? -1 : 0;
-}
-
-int json_write(const char *path, const struct lg_config *cfg,
-	       const struct lg_summary *s)
-{
-	struct json_args a = { cfg, s };
-
-	return lg_write_atomic(path, write_json, &a);
+	if (!root) {
+		errno = ENOMEM;
+		return -1;
+	}
+	rc = lg_write_atomic(path, dump, root);
+	json_decref(root);
+	return rc;
 }

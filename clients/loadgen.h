@@ -160,14 +160,16 @@ void report_text(FILE *f, const struct lg_config *cfg,
  * milliseconds.  Returns 0, or -1 with errno set. */
 int report_hgrm(const char *path, const struct lg_summary *s);
 
-/* report.c: writes path through a temporary file renamed over it, so a
- * reader never sees half a file.  write returns 0 or -1 (errno set).
- * Returns 0, or -1 with errno set. */
+/* report.c: writes path through a temporary file that is fsync'ed and
+ * then renamed over it, so a reader (or a machine that crashed) never sees
+ * half a file; the temporary file is removed on failure.  write returns 0
+ * or -1 (errno set).  Returns 0, or -1 with errno set. */
 int lg_write_atomic(const char *path, int (*write)(FILE *f, void *arg),
 		    void *arg);
 
-/* json.c: every figure as one JSON object, written atomically (a temporary
- * file renamed over path).  Returns 0, or -1 with errno set. */
+/* json.c: every figure as one JSON object (jansson), written with
+ * lg_write_atomic().  Returns 0, or -1 with errno set (ENOMEM when the
+ * document could not be built). */
 int json_write(const char *path, const struct lg_config *cfg,
 	       const struct lg_summary *s);
 

@@ -200,6 +200,10 @@ int lg_write_atomic(const char *path, int (*write)(FILE *f, void *arg),
 	if (!f)
 		return -1;
 	rc = write(f, arg);
+	/* On disk before the rename: after a crash the name holds the old
+	 * file or the whole new one, never an empty one. */
+	if (rc == 0 && (fflush(f) != 0 || fsync(fileno(f)) < 0))
+		rc = -1;
 	if (fclose(f) != 0)
 		rc = -1;
 	if (rc == 0 && rename(tmp, path) < 0)

@@ -53,8 +53,11 @@ class Loadgen:
         print(self.out + self.err, flush=True)
         self.json = None
         if os.path.exists(path):
-            with open(path) as f:
-                self.json = json.load(f)
+            try:
+                with open(path, encoding="utf-8") as f:
+                    self.json = json.load(f)
+            except ValueError as e:  # not UTF-8, or not JSON
+                print(f"{path}: {e}", flush=True)
 
 
 class Server:
