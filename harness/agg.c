@@ -19,6 +19,14 @@ static const char *metric_columns[AGG_METRICS] = {
     "server_cpu_us_per_req",
     "server_peak_rss_kb",
     "client_cpu_s",
+    "syscalls_per_req",
+    "mb_per_s",
+    "connect_p50_us",
+    "connect_p99_us",
+    "idle_established",
+    "idle_alive_end",
+    "server_refused",
+    "errors_timeout",
 };
 
 const char *agg_metric_column(enum agg_metric m)
@@ -28,20 +36,10 @@ const char *agg_metric_column(enum agg_metric m)
 
 static double metric_of(const struct run_row *r, enum agg_metric m)
 {
-	const double v[AGG_METRICS] = {
-	    r->requests_per_s,
-	    r->p50_us,
-	    r->p90_us,
-	    r->p99_us,
-	    r->p999_us,
-	    r->max_us,
-	    r->errors,
-	    r->server_cpu_us_per_req,
-	    r->server_peak_rss_kb,
-	    r->client_cpu_s,
-	};
+	double v = NAN;
 
-	return v[m];
+	results_get(r, metric_columns[m], &v);
+	return v;
 }
 
 static int find_scenario(struct agg *a, const struct run_row *r)
@@ -56,6 +54,7 @@ static int find_scenario(struct agg *a, const struct run_row *r)
 	sys_copy(s->series, sizeof(s->series), r->series);
 	sys_copy(s->proto, sizeof(s->proto), r->proto);
 	s->connections = r->connections;
+	s->first = *r;
 	return a->n_scenarios++;
 }
 
@@ -85,7 +84,7 @@ static void pick_median_rep(struct agg_cell *c, const struct run_table *t, const
 		double d = fabs(r->requests_per_s - median);
 
 		if (strcmp(r->status, "ok") || strcmp(r->scenario, scenario) ||
-		    strcmp(r->model, model) || !(d < best))
+		    strcmp(r->model, model) || r->rep == 0 || !(d < best))
 			continue;
 		best = d;
 		c->median_rep = (int)r->rep;
@@ -94,10 +93,17 @@ static void pick_median_rep(struct agg_cell *c, const struct run_table *t, const
 
 static void add_row(struct agg_cell *c, const struct run_row *r)
 {
+	/* Rep 0 is the system call pass: its count, nothing else. */
+	if (r->rep == 0) {
+		if (strcmp(r->status, "ok") == 0)
+			sample_add(&c->m[AGG_SYSCALLS], r->syscalls_per_req);
+		return;
+	}
 	if (strcmp(r->status, "ok") == 0) {
 		c->ok++;
 		for (int m = 0; m < AGG_METRICS; m++)
-			sample_add(&c->m[m], metric_of(r, m));
+			if (m != AGG_SYSCALLS || !isnan(r->syscalls_per_req))
+				sample_add(&c->m[m], metric_of(r, m));
 		if (r->reason[0] && !c->note[0])
 			sys_copy(c->note, sizeof(c->note), r->reason);
 	} else {
@@ -124,6 +130,38 @@ void agg_build(struct agg *a, const struct run_table *t)
 	for (int i = 0; i < a->n_scenarios; i++)
 		for (int j = 0; j < a->n_models; j++)
 			pick_median_rep(agg_cell(a, i, j), t, a->scenarios[i].name, a->models[j]);
+}
+
+int agg_find_scenario(const struct agg *a, const char *name)
+{
+	for (int i = 0; i < a->n_scenarios; i++)
+		if (strcmp(a->scenarios[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+int agg_find_model(const struct agg *a, const char *name)
+{
+	for (int j = 0; j < a->n_models; j++)
+		if (strcmp(a->models[j], name) == 0)
+			return j;
+	return -1;
+}
+
+double agg_median(const struct agg *a, int i, int j, enum agg_metric m)
+{
+	if (i < 0 || j < 0)
+		return NAN;
+	return sample_median(&agg_cell(a, i, j)->m[m]);
+}
+
+double agg_x(const struct agg *a, int i)
+{
+	double v = NAN;
+
+	if (results_get(&a->scenarios[i].first, a->scenarios[i].first.x_key, &v) < 0)
+		v = a->scenarios[i].connections;
+	return v;
 }
 
 void agg_free(struct agg *a)

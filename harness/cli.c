@@ -36,6 +36,7 @@ void cli_usage(void)
 	      "  --results DIR       parent of new result folders (default TOP/results)\n"
 	      "  --out DIR           write into exactly this folder\n"
 	      "  --resume DIR        carry on in DIR, skipping runs already in its runs.csv\n"
+	      "  --syscalls HOW      count server system calls: auto (default), perf, strace, none\n"
 	      "  --no-batch          skip the hyperfine batches\n"
 	      "  --no-report         skip plots and index.html\n"
 	      "  --dry-run           print the plan and its estimated time, run nothing\n"
@@ -61,7 +62,7 @@ char *cli_exe_dir(void)
 /* clang-format off */
 enum { O_SUITE = 256, O_MODELS, O_REPS, O_DURATION, O_WORK, O_SCPUS, O_CCPUS,
        O_BUILD, O_LOADGEN, O_RESULTS, O_OUT, O_RESUME, O_NOBATCH, O_NOREPORT,
-       O_TOP, O_HELP, O_DRYRUN };
+       O_TOP, O_HELP, O_DRYRUN, O_SYSCALLS };
 
 static const struct option long_opts[] = {
 	{ "suite", 1, NULL, O_SUITE }, { "models", 1, NULL, O_MODELS },
@@ -72,7 +73,7 @@ static const struct option long_opts[] = {
 	{ "out", 1, NULL, O_OUT }, { "resume", 1, NULL, O_RESUME },
 	{ "no-batch", 0, NULL, O_NOBATCH }, { "no-report", 0, NULL, O_NOREPORT },
 	{ "top", 1, NULL, O_TOP }, { "help", 0, NULL, O_HELP },
-	{ "dry-run", 0, NULL, O_DRYRUN },
+	{ "dry-run", 0, NULL, O_DRYRUN }, { "syscalls", 1, NULL, O_SYSCALLS },
 	{ NULL, 0, NULL, 0 }
 };
 /* clang-format on */
@@ -138,6 +139,13 @@ static bool set_plan_option(struct run_opts *o, int c, char *arg)
 	case O_CCPUS:
 		o->client_cpus = arg;
 		break;
+	case O_SYSCALLS:
+		if (strcmp(arg, "auto") && strcmp(arg, "perf") && strcmp(arg, "strace") &&
+		    strcmp(arg, "none"))
+			die("--syscalls wants auto, perf, strace or none, got '%s'", arg);
+		o->syscalls = arg;
+		o->explicit_syscalls = true;
+		break;
 	default:
 		return false;
 	}
@@ -190,6 +198,7 @@ void cli_parse_run(struct run_opts *o, int argc, char **argv)
 	o->work_us = -1;
 	o->server_cpus = "0";
 	o->client_cpus = "1";
+	o->syscalls = "auto";
 	o->argc = argc;
 	o->argv = argv;
 	while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {

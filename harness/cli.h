@@ -19,8 +19,10 @@ struct run_opts {
 	const char *results_root; /* new folders go under it */
 	const char *out;	  /* exact results folder (tests) */
 	const char *resume;	  /* carry on in this folder */
+	const char *syscalls;	  /* auto, perf, strace or none */
 	bool no_batch, no_report, dry_run;
 	bool explicit_suite, explicit_models, explicit_reps, explicit_duration;
+	bool explicit_syscalls;
 	int argc;
 	char **argv; /* recorded in meta.json */
 };

@@ -73,6 +73,9 @@ static void collect(const struct run_table *t, const char *scenario, const char 
 		if (strcmp(r->status, "ok") || strcmp(r->scenario, scenario) ||
 		    strcmp(r->model, model))
 			continue;
+		/* Rep 0 is the system call pass: only its syscalls count. */
+		if ((r->rep == 0) != (strcmp(metric, "syscalls_per_req") == 0))
+			continue;
 		if (results_get(r, metric, &v) < 0)
 			die("no numeric column '%s' in runs.csv", metric);
 		sample_add(s, v);

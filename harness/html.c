@@ -136,7 +136,7 @@ static void put_scenario(FILE *f, const struct agg *a, int i)
 		"repetitions, with min..max.</p>\n<table class=runs>\n"
 		"<tr><th>model</th><th>ok runs</th><th>requests/s</th><th>p50 ms</th>"
 		"<th>p99 ms</th><th>p99.9 ms</th><th>errors</th><th>server CPU &micro;s/req</th>"
-		"<th>peak RSS MiB</th><th>note</th></tr>\n",
+		"<th>syscalls/req</th><th>peak RSS MiB</th><th>note</th></tr>\n",
 		sc->name, sc->proto, sc->connections);
 	for (int j = 0; j < a->n_models; j++) {
 		const struct agg_cell *c = agg_cell(a, i, j);
@@ -152,6 +152,7 @@ static void put_scenario(FILE *f, const struct agg *a, int i)
 		put_stat(f, &c->m[AGG_P999], 1e-3, "%.3g");
 		put_stat(f, &c->m[AGG_ERRORS], 1, "%.0f");
 		put_stat(f, &c->m[AGG_CPU], 1, "%.3g");
+		put_stat(f, &c->m[AGG_SYSCALLS], 1, "%.3g");
 		put_stat(f, &c->m[AGG_RSS], 1 / 1024.0, "%.3g");
 		fputs("<td>", f);
 		esc(f, c->note);

@@ -62,7 +62,15 @@ int lgjson_load(const char *path, struct lg_result *r, char *err, size_t errlen)
 	r->p99 = num(lat, "p99");
 	r->p999 = num(lat, "p999");
 	r->max = num(lat, "max");
+	r->idle_established = num(root, "idle_established");
+	r->idle_alive_end = num(root, "idle_alive_end");
+	r->bytes_read = num(root, "bytes_read");
+	lat = json_object_get(root, "connect_us");
+	r->connect_p50 = num(lat, "p50");
+	r->connect_p99 = num(lat, "p99");
 	errs = json_object_get(root, "errors");
+	/* Ephemeral ports ran out: connect() said EADDRNOTAVAIL. */
+	r->err_addrnotavail = count(json_object_get(errs, "connect_errno"), "EADDRNOTAVAIL");
 	r->err_connect = count(errs, "connect");
 	r->err_read = count(errs, "read");
 	r->err_write = count(errs, "write");

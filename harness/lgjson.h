@@ -16,6 +16,10 @@ struct lg_result {
 	double err_connect, err_read, err_write, err_timeout;
 	double err_bad_response, err_closed;
 	double connections_established;
+	double idle_established, idle_alive_end; /* NAN without --idle */
+	double bytes_read;
+	double connect_p50, connect_p99; /* microseconds, NAN if none */
+	double err_addrnotavail;	 /* connects with EADDRNOTAVAIL */
 };
 
 /* Reads path into r.  Returns 0, or -1 with a message in err. */

@@ -192,6 +192,29 @@ static json_t *load(const char *dir)
 	return m;
 }
 
+static void set_value(const char *dir, const char *key, json_t *v)
+{
+	json_t *m = load(dir);
+
+	if (m) {
+		json_object_set_new(m, key, v);
+		save(dir, m);
+		json_decref(m);
+	} else {
+		json_decref(v);
+	}
+}
+
+void meta_set(const char *dir, const char *key, const char *value)
+{
+	set_value(dir, key, json_string(value));
+}
+
+void meta_set_int(const char *dir, const char *key, long long value)
+{
+	set_value(dir, key, json_integer(value));
+}
+
 void meta_finish(const char *dir, double wall_s)
 {
 	json_t *m = load(dir);
@@ -232,6 +255,9 @@ int meta_resume_options(const char *dir, struct run_opts *o)
 		o->duration_s = json_number_value(json_object_get(p, "duration_s"));
 	if (o->work_us < 0)
 		o->work_us = json_integer_value(json_object_get(p, "work_us"));
+	/* Count system calls the way the interrupted run did (or not). */
+	if (!o->explicit_syscalls && json_is_string(json_object_get(m, "syscalls_counter")))
+		o->syscalls = sys_strdup(json_string_value(json_object_get(m, "syscalls_counter")));
 	json_decref(m);
 	return 0;
 }

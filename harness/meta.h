@@ -17,6 +17,10 @@
 void meta_write(const char *dir, const struct run_opts *o, const struct suite *s,
 		const struct model_list *models);
 
+/* Sets dir/meta.json's key to a string (or an integer with meta_set_int). */
+void meta_set(const char *dir, const char *key, const char *value);
+void meta_set_int(const char *dir, const char *key, long long value);
+
 /* Records that the run finished, and its wall time, in dir/meta.json. */
 void meta_finish(const char *dir, double wall_s);
 

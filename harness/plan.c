@@ -19,6 +19,7 @@
 #include "report.h"
 #include "results.h"
 #include "runner.h"
+#include "syscount.h"
 #include "sys.h"
 
 static volatile sig_atomic_t stopping;
@@ -47,6 +48,32 @@ static void setup_process(const struct run_opts *o)
 	proc_init();
 	if (proc_pin(o->client_cpus) < 0)
 		sys_warn("cannot pin the harness to CPUs %s", o->client_cpus);
+}
+
+/* meta.json says how system calls were counted (or why not) and how
+ * many descriptors the servers and the load generator may open. */
+static void record_limits(const char *dir, enum syscount_method syscalls, const char *why)
+{
+	struct rlimit rl;
+	char *note;
+
+	meta_set(dir, "syscalls_counter", syscount_name(syscalls));
+	meta_set(dir, "syscalls_note", why);
+	if (syscalls != SYSCOUNT_NONE)
+		meta_set(dir, "syscalls_pass",
+			 "rep 0 of every scenario x model is a short extra run (suite key "
+			 "syscalls_s) with the counter attached; syscalls_per_req comes from it "
+			 "and its other figures are in no median, so counting never slows the "
+			 "measured repetitions");
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	meta_set_int(dir, "nofile_limit", (long long)rl.rlim_cur);
+	note = sys_fmt("the harness raised its RLIMIT_NOFILE soft limit to the hard limit "
+		       "(%llu); servers and the load generator inherit it, so each may hold "
+		       "that many descriptors",
+		       (unsigned long long)rl.rlim_max);
+	meta_set(dir, "nofile_note", note);
+	free(note);
 }
 
 static void load_suite(const struct run_opts *o, struct suite *s)
@@ -89,11 +116,11 @@ static double planned_total(const struct runner_env *env, const struct suite *s,
 {
 	double total = 0;
 
-	for (int rep = 1; rep <= s->reps; rep++)
+	for (int rep = runner_first_rep(env); rep <= s->reps; rep++)
 		for (int i = 0; i < s->n_scenarios; i++)
 			for (int j = 0; j < m->n; j++)
 				if (!results_find(t, s->scenarios[i].name, m->names[j], rep))
-					total += runner_planned_s(env, &s->scenarios[i]);
+					total += runner_planned_s(env, &s->scenarios[i], rep);
 	return total;
 }
 
@@ -105,12 +132,13 @@ static int run_all(const struct runner_env *env, const struct model_list *m, con
 	struct progress p;
 	int todo = 0;
 
-	for (int rep = 1; rep <= s->reps; rep++)
+	for (int rep = runner_first_rep(env); rep <= s->reps; rep++)
 		for (int i = 0; i < s->n_scenarios; i++)
 			for (int j = 0; j < m->n; j++)
 				todo += !results_find(t, s->scenarios[i].name, m->names[j], rep);
 	progress_start(&p, todo, planned_total(env, s, m, t));
-	for (int rep = 1; rep <= s->reps; rep++) {
+	/* Rep 0, when there is one, is the short system call pass. */
+	for (int rep = runner_first_rep(env); rep <= s->reps; rep++) {
 		for (int i = 0; i < s->n_scenarios; i++) {
 			const struct scenario *sc = &s->scenarios[i];
 
@@ -120,8 +148,12 @@ static int run_all(const struct runner_env *env, const struct model_list *m, con
 
 				if (results_find(t, sc->name, m->names[j], rep))
 					continue;
-				snprintf(what, sizeof(what), "%s %s rep %d/%d", sc->name,
-					 m->names[j], rep, s->reps);
+				if (rep == 0)
+					snprintf(what, sizeof(what), "%s %s syscall pass", sc->name,
+						 m->names[j]);
+				else
+					snprintf(what, sizeof(what), "%s %s rep %d/%d", sc->name,
+						 m->names[j], rep, s->reps);
 				progress_show(&p, what);
 				if (runner_run(env, sc, m->names[j], rep, &row) < 0) {
 					progress_end(&p);
@@ -130,7 +162,7 @@ static int run_all(const struct runner_env *env, const struct model_list *m, con
 				results_add(t, &row);
 				if (results_save_csv(dir, t) < 0)
 					die("cannot write %s/runs.csv: %s", dir, strerror(errno));
-				progress_step(&p, runner_planned_s(env, sc));
+				progress_step(&p, runner_planned_s(env, sc, rep));
 			}
 		}
 	}
@@ -139,22 +171,30 @@ static int run_all(const struct runner_env *env, const struct model_list *m, con
 }
 
 /* --dry-run: what would run, and a time estimate from this machine's
- * overhead (about 0.6 s per run to start, stop and judge; batches about
- * 1.2 s per model and run, more for a model that is cut off). */
-static int print_plan(const struct suite *s, const struct model_list *m, const struct run_opts *o)
+ * overhead: about 0.6 s per run to start, stop and judge (0.3 s more in
+ * the system call pass, to start perf), 1 s per 2000 idle connections to
+ * open and close; batches about 1.2 s per model and run, plus bound_s for
+ * the model that is cut off (iterative). */
+static int print_plan(const struct runner_env *env, const struct model_list *m,
+		      const struct run_opts *o)
 {
-	struct runner_env env = {.suite = s, .duration_s = o->duration_s};
+	const struct suite *s = env->suite;
 	double runs_s = 0, batch_s = 0;
-	int runs = s->reps * s->n_scenarios * m->n;
+	int first = runner_first_rep(env), runs = (s->reps + 1 - first) * s->n_scenarios * m->n;
 
-	for (int i = 0; i < s->n_scenarios; i++)
-		runs_s += s->reps * m->n * (runner_planned_s(&env, &s->scenarios[i]) + 0.6);
+	for (int i = 0; i < s->n_scenarios; i++) {
+		const struct scenario *sc = &s->scenarios[i];
+
+		for (int rep = first; rep <= s->reps; rep++)
+			runs_s += m->n * (runner_planned_s(env, sc, rep) + 0.6 +
+					  (rep == 0 ? 0.3 : 0) + sc->idle / 2000.0);
+	}
 	for (int i = 0; i < s->n_batches && !o->no_batch; i++)
-		batch_s += m->n * s->batches[i].runs * 1.2;
-	printf("suite %s: %d models x %d scenarios x %d reps = %d runs (about %.0f s)"
+		batch_s += (m->n * 1.2 + s->batches[i].bound_s) * s->batches[i].runs + m->n;
+	printf("suite %s: %d models x %d scenarios x %d reps%s = %d runs (about %.0f s)"
 	       ", %d batches (about %.0f s): about %.1f minutes in all\n",
-	       s->name, m->n, s->n_scenarios, s->reps, runs, runs_s, o->no_batch ? 0 : s->n_batches,
-	       batch_s, (runs_s + batch_s) / 60);
+	       s->name, m->n, s->n_scenarios, s->reps, first == 0 ? " + syscall pass" : "", runs,
+	       runs_s, o->no_batch ? 0 : s->n_batches, batch_s, (runs_s + batch_s) / 60);
 	return 0;
 }
 
@@ -164,21 +204,27 @@ int plan_run(struct run_opts *o)
 	struct model_list m;
 	struct run_table t;
 	struct runner_env env;
-	char err[256], *dir;
+	char err[256], why[256], *dir;
 	double started = sys_now();
+	enum syscount_method syscalls;
 
 	if (o->resume && meta_resume_options(o->resume, o) < 0)
 		die("--resume %s: no readable meta.json", o->resume);
 	setup_process(o);
 	load_suite(o, &s);
 	models_resolve(&m, o->models, o->top, o->build_dir);
-	if (o->dry_run)
-		return print_plan(&s, &m, o);
+	syscalls = syscount_probe(o->syscalls, why, sizeof(why));
+	if (o->dry_run) {
+		env = (struct runner_env){
+		    .suite = &s, .duration_s = o->duration_s, .syscalls = syscalls};
+		return print_plan(&env, &m, o);
+	}
 	dir = results_dir(o);
 	if (results_load_csv(dir, &t, err, sizeof(err)) < 0)
 		die("%s", err);
 	if (!o->resume)
 		meta_write(dir, o, &s, &m);
+	record_limits(dir, syscalls, why);
 	fprintf(stderr, "bench: suite %s, %d models, %d scenarios x %d reps -> %s\n", s.name, m.n,
 		s.n_scenarios, s.reps, dir);
 	env = (struct runner_env){.build_dir = o->build_dir,
@@ -190,7 +236,8 @@ int plan_run(struct run_opts *o)
 				  .suite = &s,
 				  .duration_s = o->duration_s,
 				  .work_us = o->work_us,
-				  .stopping = &stopping};
+				  .stopping = &stopping,
+				  .syscalls = syscalls};
 	if (run_all(&env, &m, dir, &t) == 0 && !o->no_batch && !stopping)
 		batch_run_all(&env, &m);
 	proc_reap_orphans();

@@ -280,6 +280,8 @@ void plot_all(const char *dir, const char *plotdir, const struct agg *a, const c
 		  made);
 	plot_bars(dir, plotdir, a, AGG_CPU, "cpu",
 		  "Server CPU time (user+system) per request, every scenario", made);
+	plot_bars(dir, plotdir, a, AGG_SYSCALLS, "syscalls",
+		  "System calls of the server tree per request (perf stat, separate pass)", made);
 	plot_bars(dir, plotdir, a, AGG_RSS, "memory",
 		  "Server peak memory (RSS of its process tree), every scenario", made);
 	plot_batches(dir, plotdir, made);

@@ -263,6 +263,27 @@ long proc_group_rss_kb(pid_t pgid)
 	return pages * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
+struct pid_list {
+	pid_t *pids;
+	int n, max;
+};
+
+static void note_pid(const struct proc_stat *st, void *arg)
+{
+	struct pid_list *l = arg;
+
+	if (st->state != 'Z' && l->n < l->max)
+		l->pids[l->n++] = st->pid;
+}
+
+int proc_group_pids(pid_t pgid, pid_t *pids, int max)
+{
+	struct pid_list l = {.pids = pids, .n = 0, .max = max};
+
+	for_each_in_group(pgid, note_pid, &l);
+	return l.n;
+}
+
 struct leftovers {
 	pid_t pids[256];
 	int n, alive;

@@ -53,6 +53,10 @@ bool proc_alive(pid_t pid);
 /* Sum of the resident memory (KiB) of every process in group pgid. */
 long proc_group_rss_kb(pid_t pgid);
 
+/* Fills pids with the processes of group pgid (at most max); returns how
+ * many it found. */
+int proc_group_pids(pid_t pgid, pid_t *pids, int max);
+
 /* SIGKILLs every process left in group pgid and reaps those that are our
  * children, adding their CPU time to *ru if ru is not NULL.  Returns how
  * many processes were left. */

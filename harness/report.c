@@ -49,20 +49,21 @@ static void summary_scenario(FILE *out, const struct agg *a, int i)
 	const struct agg_scenario *sc = &a->scenarios[i];
 
 	fprintf(out, "\n%s (%s, %.0f connections)\n", sc->name, sc->proto, sc->connections);
-	fprintf(out, "  %-16s %5s %-26s %8s %8s %8s %9s %8s  %s\n", "model", "ok",
-		"requests/s [min..max]", "p50 ms", "p99 ms", "errors", "cpu us/r", "rss MiB",
-		"note");
+	fprintf(out, "  %-16s %5s %-26s %8s %8s %8s %9s %8s %8s  %s\n", "model", "ok",
+		"requests/s [min..max]", "p50 ms", "p99 ms", "errors", "cpu us/r", "sysc/r",
+		"rss MiB", "note");
 	for (int j = 0; j < a->n_models; j++) {
 		const struct agg_cell *c = agg_cell(a, i, j);
-		char rps[96], ok[24], p50[24], p99[24], errs[24], cpu[24], rss[24];
+		char rps[96], ok[24], p50[24], p99[24], errs[24], cpu[24], sysc[24], rss[24];
 
 		stat_text(rps, sizeof(rps), &c->m[AGG_RPS], 1, "%.0f");
 		snprintf(ok, sizeof(ok), "%d/%d", c->ok, c->ok + c->failed);
-		fprintf(out, "  %-16s %5s %-26s %8s %8s %8s %9s %8s  %.70s\n", a->models[j], ok,
+		fprintf(out, "  %-16s %5s %-26s %8s %8s %8s %9s %8s %8s  %.70s\n", a->models[j], ok,
 			rps, median_text(p50, sizeof(p50), &c->m[AGG_P50], 1e-3, "%.3g"),
 			median_text(p99, sizeof(p99), &c->m[AGG_P99], 1e-3, "%.3g"),
 			median_text(errs, sizeof(errs), &c->m[AGG_ERRORS], 1, "%.0f"),
 			median_text(cpu, sizeof(cpu), &c->m[AGG_CPU], 1, "%.3g"),
+			median_text(sysc, sizeof(sysc), &c->m[AGG_SYSCALLS], 1, "%.3g"),
 			median_text(rss, sizeof(rss), &c->m[AGG_RSS], 1 / 1024.0, "%.3g"), c->note);
 	}
 }

@@ -28,12 +28,14 @@ struct column {
 	size_t offset;
 	size_t size;	    /* text columns: buffer size; numbers: 0 */
 	const char *format; /* numbers: printf format */
+	int describes;	    /* 1: says what was run, kept when a run fails */
 };
 
 /* The table reads best as written, several columns a line. */
 /* clang-format off */
-#define TXT(f) { #f, offsetof(struct run_row, f), sizeof(((struct run_row *)0)->f), NULL }
-#define NUM(f, fmt) { #f, offsetof(struct run_row, f), 0, fmt }
+#define TXT(f) { #f, offsetof(struct run_row, f), sizeof(((struct run_row *)0)->f), NULL, 1 }
+#define NUM(f, fmt) { #f, offsetof(struct run_row, f), 0, fmt, 0 }
+#define SCN(f, fmt) { #f, offsetof(struct run_row, f), 0, fmt, 1 }
 static const struct column columns[] = {
 	TXT(suite), TXT(scenario), TXT(model), TXT(proto),
 	NUM(connections, "%.0f"), NUM(pipeline, "%.0f"), NUM(rate, "%.0f"),
@@ -49,6 +51,14 @@ static const struct column columns[] = {
 	NUM(server_requests, "%.0f"), NUM(duration_s, "%.3f"),
 	NUM(errors_timeout, "%.0f"), NUM(errors_connect, "%.0f"),
 	TXT(series),
+	/* Appended for the experiments (issue 6): what was run... */
+	TXT(experiment), TXT(x_key), SCN(idle, "%.0f"), SCN(keepalive, "%.0f"),
+	SCN(size, "%.0f"), SCN(delay_blocking, "%.0f"), TXT(server_cpus),
+	TXT(client_cpus), SCN(loadgen_threads, "%.0f"),
+	/* ... and what it measured. */
+	NUM(idle_established, "%.0f"), NUM(idle_alive_end, "%.0f"),
+	NUM(mb_per_s, "%.3f"), NUM(connect_p50_us, "%.0f"), NUM(connect_p99_us, "%.0f"),
+	NUM(errors_addrnotavail, "%.0f"), NUM(server_refused, "%.0f"),
 };
 /* clang-format on */
 #define N_COLUMNS ((int)(sizeof(columns) / sizeof(columns[0])))
@@ -186,6 +196,12 @@ void results_row_init(struct run_row *row, const char *suite, const struct scena
 	row->delay_us = sc->delay_us;
 	row->work_us = sc->work_us;
 	row->rep = rep;
+	sys_copy(row->experiment, sizeof(row->experiment), sc->experiment);
+	sys_copy(row->x_key, sizeof(row->x_key), sc->x);
+	row->idle = sc->idle;
+	row->keepalive = sc->keepalive;
+	row->size = sc->size;
+	row->delay_blocking = sc->delay_blocking;
 	strcpy(row->status, "ok");
 }
 
@@ -197,10 +213,12 @@ void results_row_fail(struct run_row *row, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(row->reason, sizeof(row->reason), fmt, ap);
 	va_end(ap);
-	/* The first numbers column after "reason" is "requests". */
-	for (int i = 0; i < N_COLUMNS; i++)
-		if (strcmp(columns[i].name, "requests") == 0)
-			clear_numbers(row, i);
+	/* The measurements come after "reason"; what was run stays. */
+	for (int i = 0, after = 0; i < N_COLUMNS; i++) {
+		after |= strcmp(columns[i].name, "reason") == 0;
+		if (after && !columns[i].describes)
+			*(double *)((char *)row + columns[i].offset) = NAN;
+	}
 }
 
 void results_add(struct run_table *t, const struct run_row *row)
@@ -312,6 +330,8 @@ int results_load_csv(const char *dir, struct run_table *t, char *err, size_t err
 				set_cell(&row, map[i], cells[i]);
 		if (!row.series[0])
 			sys_copy(row.series, sizeof(row.series), row.proto);
+		if (!row.x_key[0])
+			strcpy(row.x_key, "connections");
 		results_add(t, &row);
 	}
 	free(text);

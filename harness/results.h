@@ -31,6 +31,17 @@ struct run_row {
 	double server_requests, duration_s;
 	double errors_timeout, errors_connect;
 	char series[SUITE_NAME_MAX];
+	/* Added for the experiments: the suite a scenario came from, the
+	 * column its series is plotted against, and the knobs it used. */
+	char experiment[SUITE_NAME_MAX], x_key[32];
+	double idle, keepalive, size, delay_blocking;
+	char server_cpus[32], client_cpus[32];
+	double loadgen_threads;
+	double idle_established, idle_alive_end; /* of the idle connections */
+	double mb_per_s;			 /* bytes read by the client / s */
+	double connect_p50_us, connect_p99_us;
+	double errors_addrnotavail; /* connects that found no free port */
+	double server_refused;	    /* the server's own refused= count */
 };
 
 struct run_table {

@@ -2,9 +2,10 @@
  * runner.c - one run of one model under one scenario (see runner.h).
  *
  * The steps are separate functions that share a struct run_ctx: start the
- * server, drive the load, stop the server, judge.  A later probe (perf stat
- * for syscalls_per_req) attaches in drive_load() once the server pid is
- * known and is read in judge(); nothing else needs to change.
+ * server, drive the load, stop the server, judge.  The system call counter
+ * (syscount.h) attaches in drive_load() once the server is listening and
+ * is read after the server exited, so its total covers the same life as
+ * the server's own request count.
  */
 #include <errno.h>
 #include <math.h>
@@ -30,6 +31,7 @@ struct run_ctx {
 	const struct runner_env *env;
 	const struct scenario *sc;
 	const char *model;
+	int rep;
 	char *out_log, *err_log, *lg_log, *json_path, *hgrm_path;
 	char addr[96]; /* "127.0.0.1:PORT" */
 	pid_t server, loadgen;
@@ -39,6 +41,8 @@ struct run_ctx {
 	int server_status, lg_status, leftovers;
 	struct rusage server_ru;
 	long peak_rss_kb;
+	struct syscount counter;
+	double syscalls; /* NAN when not counted */
 };
 
 char *runner_run_name(const struct scenario *sc, const char *model, int rep)
@@ -46,14 +50,29 @@ char *runner_run_name(const struct scenario *sc, const char *model, int rep)
 	return sys_fmt("%s-%s-%d", sc->name, model, rep);
 }
 
-double runner_planned_s(const struct runner_env *env, const struct scenario *sc)
+/* Measured seconds of one run: --duration, else the scenario's, else the
+ * suite's; the system call pass is shorter. */
+static double measured_s(const struct runner_env *env, const struct scenario *sc, int rep)
 {
 	double d = env->duration_s > 0	? env->duration_s
 		   : sc->duration_s > 0 ? sc->duration_s
 					: env->suite->duration_s;
+
+	if (rep == 0 && env->suite->syscalls_s > 0 && env->suite->syscalls_s < d)
+		d = env->suite->syscalls_s;
+	return d;
+}
+
+double runner_planned_s(const struct runner_env *env, const struct scenario *sc, int rep)
+{
 	double w = sc->warmup_s > 0 ? sc->warmup_s : env->suite->warmup_s;
 
-	return d + w;
+	return measured_s(env, sc, rep) + w;
+}
+
+int runner_first_rep(const struct runner_env *env)
+{
+	return env->syscalls != SYSCOUNT_NONE ? 0 : 1;
 }
 
 static void ctx_init(struct run_ctx *c, const struct runner_env *env, const struct scenario *sc,
@@ -65,16 +84,17 @@ static void ctx_init(struct run_ctx *c, const struct runner_env *env, const stru
 	c->env = env;
 	c->sc = sc;
 	c->model = model;
+	c->rep = rep;
 	c->out_log = sys_fmt("%s/logs/%s.server.out", env->outdir, name);
 	c->err_log = sys_fmt("%s/logs/%s.server.err", env->outdir, name);
 	c->lg_log = sys_fmt("%s/logs/%s.loadgen.txt", env->outdir, name);
 	c->json_path = sys_fmt("%s/hist/%s.json", env->outdir, name);
 	c->hgrm_path = sys_fmt("%s/hist/%s.hgrm", env->outdir, name);
-	c->duration_s = env->duration_s > 0  ? env->duration_s
-			: sc->duration_s > 0 ? sc->duration_s
-					     : env->suite->duration_s;
+	c->duration_s = measured_s(env, sc, rep);
 	c->warmup_s = sc->warmup_s > 0 ? sc->warmup_s : env->suite->warmup_s;
 	c->server = c->loadgen = -1;
+	c->counter.pid = -1;
+	c->syscalls = NAN;
 	free(name);
 }
 
@@ -158,6 +178,30 @@ static void server_args(const struct run_ctx *c, struct args *a)
 		arg(a, "--delay-us"), arg(a, "%ld", sc->delay_us);
 	if (work_us > 0)
 		arg(a, "--work-us"), arg(a, "%ld", work_us);
+	if (sc->delay_blocking)
+		arg(a, "--delay-blocking");
+}
+
+/* A scenario may place the server and the load generator itself (the CPU
+ * work experiment gives the server both cores). */
+static const char *server_cpus(const struct run_ctx *c)
+{
+	return c->sc->server_cpus[0] ? c->sc->server_cpus : c->env->server_cpus;
+}
+
+static const char *client_cpus(const struct run_ctx *c)
+{
+	return c->sc->client_cpus[0] ? c->sc->client_cpus : c->env->client_cpus;
+}
+
+/* Load generator threads: the scenario's, else one per client CPU. */
+static int loadgen_threads(const struct run_ctx *c)
+{
+	int threads = c->sc->threads > 0 ? c->sc->threads : proc_cpu_count(client_cpus(c));
+
+	if (threads < 1)
+		threads = 1;
+	return threads > c->sc->connections ? c->sc->connections : threads;
 }
 
 /* Starts the server and waits for "listening on HOST:PORT".  Returns 0, or
@@ -165,7 +209,7 @@ static void server_args(const struct run_ctx *c, struct args *a)
 static int start_server(struct run_ctx *c, struct run_row *row)
 {
 	struct args a = {.n = 0};
-	struct proc_spawn sp = {.cpus = c->env->server_cpus,
+	struct proc_spawn sp = {.cpus = server_cpus(c),
 				.out_path = c->out_log,
 				.err_path = c->err_log,
 				.new_group = true,
@@ -197,12 +241,9 @@ static int start_server(struct run_ctx *c, struct run_row *row)
 static void loadgen_args(const struct run_ctx *c, struct args *a)
 {
 	const struct scenario *sc = c->sc;
-	int threads = sc->threads > 0 ? sc->threads : c->env->client_ncpus;
 
-	if (threads > sc->connections)
-		threads = sc->connections;
 	arg(a, "%s", c->env->loadgen);
-	arg(a, "-t"), arg(a, "%d", threads);
+	arg(a, "-t"), arg(a, "%d", loadgen_threads(c));
 	arg(a, "-c"), arg(a, "%d", sc->connections);
 	arg(a, "-d"), arg(a, "%gs", c->duration_s);
 	arg(a, "--warmup"), arg(a, "%gs", c->warmup_s);
@@ -213,6 +254,8 @@ static void loadgen_args(const struct run_ctx *c, struct args *a)
 		arg(a, "-R"), arg(a, "%ld", sc->rate);
 	if (!sc->keepalive)
 		arg(a, "--no-keepalive");
+	if (sc->idle > 0)
+		arg(a, "--idle"), arg(a, "%d", sc->idle);
 	arg(a, "--json"), arg(a, "%s", c->json_path);
 	arg(a, "--hgrm"), arg(a, "%s", c->hgrm_path);
 	if (strcmp(sc->proto, "echo") == 0) {
@@ -229,15 +272,25 @@ static void loadgen_args(const struct run_ctx *c, struct args *a)
 static void drive_load(struct run_ctx *c)
 {
 	struct args a = {.n = 0};
-	struct proc_spawn sp = {.cpus = c->env->client_cpus,
+	struct proc_spawn sp = {.cpus = client_cpus(c),
 				.out_path = c->lg_log,
 				.err_path = c->lg_log,
 				.die_with_parent = true};
-	double deadline =
-	    sys_now() + c->duration_s + c->warmup_s + c->env->suite->timeout_ms / 1000.0 + 10;
+	/* Opening thousands of idle connections takes time too. */
+	double deadline = sys_now() + c->duration_s + c->warmup_s +
+			  c->env->suite->timeout_ms / 1000.0 + 10 + c->sc->idle / 1000.0;
 	struct rusage ru;
 
 	unlink(c->json_path);
+	if (c->rep == 0 && c->env->syscalls != SYSCOUNT_NONE) {
+		char *base = sys_fmt("%s/logs/%s-%s-%d.syscalls", c->env->outdir, c->sc->name,
+				     c->model, c->rep);
+
+		if (syscount_attach(&c->counter, c->env->syscalls, c->server, client_cpus(c),
+				    base) < 0)
+			sys_warn("%s: cannot count system calls, see %s.log", c->model, base);
+		free(base);
+	}
 	loadgen_args(c, &a);
 	sp.argv = a.v;
 	c->loadgen = proc_start(&sp);
@@ -275,21 +328,28 @@ static void stop_server(struct run_ctx *c)
 		proc_wait(c->server, 1.0, &c->server_status, &c->server_ru);
 	}
 	c->leftovers = proc_kill_group(c->server, &c->server_ru);
+	c->syscalls = syscount_finish(&c->counter);
 }
 
-/* The server's own request count from its "stats: ... requests=N" line,
- * or NAN if it printed none. */
-static double server_requests(const struct run_ctx *c)
+/* A counter from the server's "stats: ... NAME=N" line, or NAN if it
+ * printed none. */
+static double server_stat(const struct run_ctx *c, const char *name)
 {
-	char *text = sys_read_file(c->out_log, NULL), *p;
+	char *text = sys_read_file(c->out_log, NULL), *p, *key = sys_fmt(" %s=", name);
 	double n = NAN;
 
 	p = text ? strstr(text, "\nstats: ") : NULL;
-	p = p ? strstr(p, " requests=") : NULL;
+	p = p ? strstr(p, key) : NULL;
 	if (p)
-		n = strtod(p + strlen(" requests="), NULL);
+		n = strtod(p + strlen(key), NULL);
 	free(text);
+	free(key);
 	return n;
+}
+
+static double server_requests(const struct run_ctx *c)
+{
+	return server_stat(c, "requests");
 }
 
 /* Failures of the server process: crash, stall, bad exit, leftovers.
@@ -336,6 +396,13 @@ static void fill_row(const struct run_ctx *c, const struct lg_result *lg, double
 	row->errors_connect = lg->err_connect;
 	row->duration_s = lg->duration_s;
 	row->client_cpu_s = lg->client_cpu_s;
+	row->idle_established = lg->idle_established;
+	row->idle_alive_end = lg->idle_alive_end;
+	row->mb_per_s = lg->duration_s > 0 ? lg->bytes_read / lg->duration_s / 1e6 : NAN;
+	row->connect_p50_us = lg->connect_p50;
+	row->connect_p99_us = lg->connect_p99;
+	row->errors_addrnotavail = lg->err_addrnotavail;
+	row->server_refused = server_stat(c, "refused");
 	/* The server's CPU covers its whole life, warm-up included, so it is
 	 * divided by the requests it served in that life (its own count). */
 	row->server_requests = served;
@@ -343,6 +410,7 @@ static void fill_row(const struct run_ctx *c, const struct lg_result *lg, double
 		row->server_user_us_per_req = user / served;
 		row->server_sys_us_per_req = sys / served;
 		row->server_cpu_us_per_req = (user + sys) / served;
+		row->syscalls_per_req = c->syscalls / served;
 	}
 	/* ru_maxrss is the largest single process; the samples are the sum
 	 * over the tree.  Keep whichever is larger. */
@@ -377,7 +445,14 @@ static void judge_load(const struct run_ctx *c, struct run_row *row)
 		results_row_fail(row, "loadgen did not finish in time");
 	else if (have_json && lg.err_bad_response > 0)
 		results_row_fail(row, "%.0f bad responses", lg.err_bad_response);
-	else if (!WIFEXITED(c->lg_status) || WEXITSTATUS(c->lg_status)) {
+	else if (have_json && lg.err_addrnotavail > 0) {
+		/* Errors of the client's machine are no measure of the server. */
+		results_row_fail(row,
+				 "ports ran out: %.0f connects failed with EADDRNOTAVAIL "
+				 "(ephemeral ports exhausted, see TIME_WAIT)",
+				 lg.err_addrnotavail);
+		row->errors_addrnotavail = lg.err_addrnotavail;
+	} else if (!WIFEXITED(c->lg_status) || WEXITSTATUS(c->lg_status)) {
 		if (have_json)
 			lgjson_describe_errors(&lg, errors, sizeof(errors));
 		else
@@ -403,6 +478,9 @@ int runner_run(const struct runner_env *env, const struct scenario *sc, const ch
 
 	ctx_init(&c, env, sc, model, rep);
 	results_row_init(row, env->suite->name, sc, model, rep);
+	sys_copy(row->server_cpus, sizeof(row->server_cpus), server_cpus(&c));
+	sys_copy(row->client_cpus, sizeof(row->client_cpus), client_cpus(&c));
+	row->loadgen_threads = loadgen_threads(&c);
 	if (env->work_us >= 0)
 		row->work_us = env->work_us;
 	if (start_server(&c, row) == 0)

@@ -14,6 +14,7 @@
 
 #include "results.h"
 #include "suite.h"
+#include "syscount.h"
 
 struct runner_env {
 	const char *build_dir; /* holds server-<model> */
@@ -25,16 +26,23 @@ struct runner_env {
 	double duration_s;		 /* > 0: overrides the suite and scenario */
 	long work_us;			 /* >= 0: overrides the scenario */
 	volatile sig_atomic_t *stopping; /* set by SIGINT/SIGTERM */
+	enum syscount_method syscalls;	 /* how system calls are counted */
 };
 
 /* The name of a run's files: "<scenario>-<model>-<rep>". */
 char *runner_run_name(const struct scenario *sc, const char *model, int rep);
 
-/* Measured seconds plus warm-up of one run of sc (for the ETA). */
-double runner_planned_s(const struct runner_env *env, const struct scenario *sc);
+/* Measured seconds plus warm-up of one run of sc, repetition rep (for the
+ * ETA).  Rep 0 is the short system call pass (suite key syscalls_s). */
+double runner_planned_s(const struct runner_env *env, const struct scenario *sc, int rep);
 
-/* Performs one run and fills row.  Returns 0 when the row is complete (ok
- * or failed), -1 if the harness was interrupted (row must not be kept). */
+/* The first repetition to run: 0 (the system call pass) when a counter
+ * works, else 1. */
+int runner_first_rep(const struct runner_env *env);
+
+/* Performs one run and fills row.  Rep 0 is the system call pass: the
+ * counter is attached only then, so it never slows the measured reps.  Returns 0 when the row is
+ * complete (ok or failed), -1 if the harness was interrupted (row must not be kept). */
 int runner_run(const struct runner_env *env, const struct scenario *sc, const char *model, int rep,
 	       struct run_row *row);
 

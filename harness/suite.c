@@ -12,11 +12,13 @@
  * parser has no per-key code and adding a knob is adding one table row.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "proc.h"
 #include "suite.h"
 #include "sys.h"
 
@@ -37,7 +39,9 @@ static const struct key scenario_keys[] = {
 	SC(pipeline, K_INT), SC(rate, K_LONG), SC(delay_us, K_LONG),
 	SC(work_us, K_LONG), SC(size, K_INT), SC(keepalive, K_BOOL),
 	SC(workers, K_INT), SC(threads, K_INT), SC(duration_s, K_DOUBLE),
-	SC(warmup_s, K_DOUBLE), { NULL, 0, 0, 0 }
+	SC(warmup_s, K_DOUBLE), SC(idle, K_INT), SC(delay_blocking, K_BOOL),
+	SC(server_cpus, K_STR), SC(client_cpus, K_STR), SC(x, K_STR),
+	{ NULL, 0, 0, 0 }
 };
 
 #define BA(f, t) { #f, t, offsetof(struct batch, f), sizeof(((struct batch *)0)->f) }
@@ -49,7 +53,8 @@ static const struct key batch_keys[] = {
 #define SU(f, t) { #f, t, offsetof(struct suite, f), sizeof(((struct suite *)0)->f) }
 static const struct key suite_keys[] = {
 	SU(reps, K_INT), SU(duration_s, K_DOUBLE), SU(warmup_s, K_DOUBLE),
-	SU(timeout_ms, K_INT), SU(spectrum, K_STR), { NULL, 0, 0, 0 }
+	SU(timeout_ms, K_INT), SU(spectrum, K_STR), SU(syscalls_s, K_DOUBLE),
+	{ NULL, 0, 0, 0 }
 };
 /* clang-format on */
 
@@ -140,15 +145,35 @@ static int apply_words(void *obj, const struct key *keys, char *rest, char *err,
 	return 0;
 }
 
+/* The runs.csv columns a series may be plotted against. */
+static bool is_x_column(const char *x)
+{
+	const char *ok[] = {"connections", "idle", "work_us", "delay_us", "pipeline", "size"};
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (strcmp(x, ok[i]) == 0)
+			return true;
+	return false;
+}
+
 static int check_scenario(struct scenario *sc, char *err, size_t errlen)
 {
 	if (strcmp(sc->proto, "http") && strcmp(sc->proto, "echo"))
 		snprintf(err, errlen, "proto must be http or echo");
-	else if (sc->connections < 1 || sc->pipeline < 1 || sc->size < 1)
-		snprintf(err, errlen, "connections, pipeline and size must be >= 1");
+	else if (sc->connections < 1 || sc->pipeline < 1 || sc->size < 1 || sc->idle < 0)
+		snprintf(err, errlen, "connections, pipeline and size must be >= 1, idle >= 0");
+	else if (sc->x[0] && !is_x_column(sc->x))
+		snprintf(err, errlen,
+			 "x must be connections, idle, work_us, delay_us, "
+			 "pipeline or size");
+	else if ((sc->server_cpus[0] && proc_cpu_count(sc->server_cpus) < 0) ||
+		 (sc->client_cpus[0] && proc_cpu_count(sc->client_cpus) < 0))
+		snprintf(err, errlen, "bad CPU list (want e.g. 0, 1-3 or 0,2)");
 	else {
 		if (!sc->series[0])
 			strcpy(sc->series, sc->proto);
+		if (!sc->x[0])
+			strcpy(sc->x, "connections");
 		return 0;
 	}
 	return -1;
@@ -193,21 +218,63 @@ static int starts_with_word(const char *line, const char *kind)
 	return strncmp(line, kind, n) == 0 && (line[n] == ' ' || line[n] == '\t');
 }
 
+static int load_at_depth(const char *path, struct suite *s, int depth, char *err, size_t errlen);
+
+/* "include NAME": the scenarios and batches of NAME.conf (next to this
+ * file) join this suite, tagged with NAME as their experiment.  NAME's
+ * duration and warm-up go with its scenarios; its reps do not (the
+ * including suite's count). */
+static int include_suite(struct suite *s, const char *dir, char *name, int depth, char *err,
+			 size_t errlen)
+{
+	struct suite sub;
+	char *path = sys_fmt("%s/%s.conf", dir, sys_trim(name));
+	int rc = load_at_depth(path, &sub, depth + 1, err, errlen);
+
+	free(path);
+	if (rc < 0)
+		return -1;
+	for (int i = 0; i < sub.n_scenarios && rc == 0; i++) {
+		struct scenario *sc = &sub.scenarios[i];
+
+		if (suite_find(s, sc->name)) {
+			snprintf(err, errlen, "scenario '%s' defined twice", sc->name);
+			rc = -1;
+			break;
+		}
+		if (sc->duration_s <= 0)
+			sc->duration_s = sub.duration_s;
+		if (sc->warmup_s <= 0)
+			sc->warmup_s = sub.warmup_s;
+		s->scenarios = sys_grow(s->scenarios, (s->n_scenarios + 1) * sizeof(*sc));
+		s->scenarios[s->n_scenarios++] = *sc;
+	}
+	for (int i = 0; i < sub.n_batches && rc == 0; i++) {
+		s->batches = sys_grow(s->batches, (s->n_batches + 1) * sizeof(*s->batches));
+		s->batches[s->n_batches++] = sub.batches[i];
+	}
+	suite_free(&sub);
+	return rc;
+}
+
 /* One line without its comment: a setting or an entry. */
-static int parse_line(struct suite *s, char *line, char *err, size_t errlen)
+static int parse_line(struct suite *s, const char *dir, int depth, char *line, char *err,
+		      size_t errlen)
 {
 	char *eq;
 
 	line = sys_trim(line);
 	if (!*line)
 		return 0;
+	if (starts_with_word(line, "include"))
+		return include_suite(s, dir, line + 7, depth, err, errlen);
 	if (starts_with_word(line, "scenario"))
 		return parse_entry(s, "scenario", line + 8, err, errlen);
 	if (starts_with_word(line, "batch"))
 		return parse_entry(s, "batch", line + 5, err, errlen);
 	eq = strchr(line, '=');
 	if (!eq) {
-		snprintf(err, errlen, "expected 'key = value', 'scenario' or 'batch'");
+		snprintf(err, errlen, "expected 'key = value', 'scenario', 'batch' or 'include'");
 		return -1;
 	}
 	*eq = '\0';
@@ -229,11 +296,22 @@ static void suite_name_from_path(struct suite *s, const char *path)
 
 int suite_load(const char *path, struct suite *s, char *err, size_t errlen)
 {
-	char *text = sys_read_file(path, NULL), *line, *save = NULL;
-	char msg[200];
+	return load_at_depth(path, s, 0, err, errlen);
+}
+
+/* depth counts includes, so a suite including itself is an error. */
+static int load_at_depth(const char *path, struct suite *s, int depth, char *err, size_t errlen)
+{
+	char *text = sys_read_file(path, NULL), *line, *save = NULL, *dir;
+	char msg[400];
 	int lineno = 0, rc = 0;
 
 	memset(s, 0, sizeof(*s));
+	if (depth > 4) {
+		snprintf(err, errlen, "%s: includes nested too deep (a loop?)", path);
+		free(text);
+		return -1;
+	}
 	if (!text) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
@@ -243,12 +321,22 @@ int suite_load(const char *path, struct suite *s, char *err, size_t errlen)
 	s->duration_s = 2;
 	s->warmup_s = 0.5;
 	s->timeout_ms = 2000;
+	s->syscalls_s = 0.5;
+	dir = sys_strdup(path);
+	if (strrchr(dir, '/'))
+		*strrchr(dir, '/') = '\0';
+	else
+		strcpy(dir, ".");
 	/* strsep keeps empty lines, so line numbers in messages stay right. */
 	for (save = text; rc == 0 && (line = strsep(&save, "\n"));) {
 		lineno++;
 		line[strcspn(line, "#")] = '\0';
-		rc = parse_line(s, line, msg, sizeof(msg));
+		rc = parse_line(s, dir, depth, line, msg, sizeof(msg));
 	}
+	free(dir);
+	for (int i = 0; rc == 0 && i < s->n_scenarios; i++)
+		if (!s->scenarios[i].experiment[0])
+			sys_copy(s->scenarios[i].experiment, SUITE_NAME_MAX, s->name);
 	if (rc < 0)
 		snprintf(err, errlen, "%s:%d: %s", path, lineno, msg);
 	else if (s->n_scenarios == 0 && s->n_batches == 0)

@@ -19,14 +19,20 @@ struct scenario {
 	char proto[8];		     /* "http" or "echo" */
 	char series[SUITE_NAME_MAX]; /* plotted together against connections */
 	int connections;
-	int pipeline;		     /* requests in flight per connection */
-	long rate;		     /* requests/s in total; 0 = closed loop */
-	long delay_us, work_us;	     /* passed to the server */
-	int size;		     /* echo message bytes */
-	int keepalive;		     /* 0 = a new connection per request */
-	int workers;		     /* server --workers; 0 = model default */
-	int threads;		     /* loadgen threads; 0 = one per client CPU */
-	double duration_s, warmup_s; /* 0 = the suite's value */
+	int pipeline;			 /* requests in flight per connection */
+	long rate;			 /* requests/s in total; 0 = closed loop */
+	long delay_us, work_us;		 /* passed to the server */
+	int size;			 /* echo message bytes */
+	int keepalive;			 /* 0 = a new connection per request */
+	int workers;			 /* server --workers; 0 = model default */
+	int threads;			 /* loadgen threads; 0 = one per client CPU */
+	double duration_s, warmup_s;	 /* 0 = the suite's value */
+	int idle;			 /* loadgen --idle: silent connections */
+	int delay_blocking;		 /* server --delay-blocking */
+	char server_cpus[32];		 /* "" = bench run's --server-cpus */
+	char client_cpus[32];		 /* "" = bench run's --client-cpus */
+	char x[32];			 /* runs.csv column of the series' x axis */
+	char experiment[SUITE_NAME_MAX]; /* suite it came from (include) */
 };
 
 /* A batch timed whole: clients x messages, think_ms apart (hyperfine). */
@@ -43,6 +49,7 @@ struct suite {
 	double duration_s, warmup_s;
 	int timeout_ms;		       /* loadgen --timeout */
 	char spectrum[SUITE_NAME_MAX]; /* scenario drawn as a latency spectrum */
+	double syscalls_s;	       /* measured seconds of the rep-0 pass */
 	struct scenario *scenarios;
 	int n_scenarios;
 	struct batch *batches;

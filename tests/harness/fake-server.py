@@ -10,6 +10,8 @@ that name, so the harness starts it like any model:
   wrong    answers every request with status 500 (a wrong response)
   nostart  exits at once without printing "listening on"
   liar     serves correctly but claims requests=0 in its stats line
+  chatty   serves correctly, making 20 extra getppid() system calls per
+           request (the system call counter must see them)
 Every loop is bounded: the server exits by itself after 60 seconds.
 """
 import os
@@ -35,6 +37,12 @@ def print_stats_and_exit(*_):
     os._exit(0)
 
 
+def extra_syscalls():
+    if MODE == "chatty":
+        for _ in range(20):
+            os.getppid()
+
+
 def serve(conn):
     pending = b""
     with conn:
@@ -46,12 +54,14 @@ def serve(conn):
             if not data:
                 return
             if PROTO == "echo":
+                extra_syscalls()
                 conn.sendall(data)
                 counts["requests"] += 1
                 continue
             pending += data
             while b"\r\n\r\n" in pending:
                 _, pending = pending.split(b"\r\n\r\n", 1)
+                extra_syscalls()
                 conn.sendall(RESPONSE)
                 counts["requests"] += 1
 
