@@ -108,6 +108,11 @@ static void add_row(struct agg_cell *c, const struct run_row *r)
 			sys_copy(c->note, sizeof(c->note), r->reason);
 	} else {
 		c->failed++;
+		c->ports_out += strncmp(r->reason, "ports ran out", 13) == 0;
+		/* What a failed run still tells: refusals, idle connections. */
+		sample_add(&c->m[AGG_REFUSED], r->server_refused);
+		sample_add(&c->m[AGG_IDLE_ESTABLISHED], r->idle_established);
+		sample_add(&c->m[AGG_IDLE_ALIVE], r->idle_alive_end);
 		/* A failure reason matters more than an error count. */
 		if (c->failed == 1)
 			sys_copy(c->note, sizeof(c->note), r->reason);

@@ -35,6 +35,7 @@ struct agg_cell {
 	int ok, failed;		      /* measured reps (1..), not the pass */
 	char note[256];		      /* a failure reason, or errors of ok runs */
 	int median_rep;		      /* the ok rep with the median requests/s */
+	int ports_out;		      /* runs failed with "ports ran out" */
 };
 
 struct agg_scenario {

@@ -5,11 +5,13 @@
  */
 #include <jansson.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "batch.h"
+#include "caption.h"
 #include "html.h"
 #include "results.h"
 #include "sys.h"
@@ -91,10 +93,11 @@ static void put_meta(FILE *f, const char *dir)
 	free(path);
 }
 
-static void put_plots(FILE *f, const struct plot_list *plots)
+static void put_figures(FILE *f, const struct plot_list *plots, const char *experiment)
 {
-	fputs("<h2>Plots</h2>\n", f);
 	for (int i = 0; i < plots->n; i++) {
+		if (strcmp(plots->plot[i].experiment, experiment))
+			continue;
 		fprintf(f, "<figure><a href=\"plots/%s.svg\"><img src=\"plots/%s.png\" alt=\"",
 			plots->plot[i].name, plots->plot[i].name);
 		esc(f, plots->plot[i].caption);
@@ -103,6 +106,48 @@ static void put_plots(FILE *f, const struct plot_list *plots)
 		fprintf(f, " (<a href=\"plots/%s.svg\">SVG</a>)</figcaption></figure>\n",
 			plots->plot[i].name);
 	}
+}
+
+/* One section: title, the caption computed from the numbers, plots. */
+static void put_section(FILE *f, const char *title, const char *caption,
+			const struct plot_list *plots, const char *experiment)
+{
+	fputs("<h2>", f);
+	esc(f, title);
+	fputs("</h2>\n", f);
+	if (caption[0]) {
+		fputs("<p class=caption>", f);
+		esc(f, caption);
+		fputs("</p>\n", f);
+	}
+	put_figures(f, plots, experiment);
+}
+
+/* A section per experiment (in runs.csv order), the batches, then the
+ * plots of every scenario. */
+static void put_plots(FILE *f, const char *dir, const struct agg *a, const struct plot_list *plots)
+{
+	char caption[2048];
+	bool batch_plots = false;
+
+	for (int i = 0; i < a->n_scenarios; i++) {
+		const char *e = a->scenarios[i].first.experiment;
+		bool seen = false;
+
+		for (int k = 0; k < i; k++)
+			seen |= strcmp(a->scenarios[k].first.experiment, e) == 0;
+		if (seen)
+			continue;
+		caption_experiment(a, e, caption, sizeof(caption));
+		put_section(f, caption_title(e), caption, plots, e);
+	}
+	for (int i = 0; i < plots->n; i++)
+		batch_plots |= strcmp(plots->plot[i].experiment, "batch") == 0;
+	if (batch_plots) {
+		caption_batches(dir, caption, sizeof(caption));
+		put_section(f, caption_title("batch"), caption, plots, "batch");
+	}
+	put_section(f, "Every scenario", "", plots, "");
 }
 
 /* A cell "median<small>min..max</small>" with the given scale and format. */
@@ -208,7 +253,8 @@ static const char *style =
     "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;"
     "padding:2px 6px;text-align:right}td:first-child,th:first-child,td:last-child"
     "{text-align:left}.meta td,.meta th{text-align:left}tr.failed{background:#fdd}"
-    "tr.errors{background:#ffd}small{color:#666}";
+    "tr.errors{background:#ffd}small{color:#666}"
+    "p.caption{background:#f4f6fa;border-left:4px solid #1f77b4;padding:.5em .8em}";
 
 int html_write(const char *dir, const struct agg *a, const struct plot_list *plots)
 {
@@ -223,7 +269,7 @@ int html_write(const char *dir, const struct agg *a, const struct plot_list *plo
 		"<title>modelbench %s</title>\n<style>%s</style></head><body>\n"
 		"<h1>modelbench results: %s</h1>\n",
 		base, style, base);
-	put_plots(f, plots);
+	put_plots(f, dir, a, plots);
 	fputs("<h2>Medians per scenario</h2>\n<p>Rows in red had failed runs (the note "
 	      "says why); rows in yellow finished with errors (timeouts, refused "
 	      "connections), which is how a model shows what it cannot do.</p>\n",

@@ -119,7 +119,8 @@ static double planned_total(const struct runner_env *env, const struct suite *s,
 	for (int rep = runner_first_rep(env); rep <= s->reps; rep++)
 		for (int i = 0; i < s->n_scenarios; i++)
 			for (int j = 0; j < m->n; j++)
-				if (!results_find(t, s->scenarios[i].name, m->names[j], rep))
+				if (!results_find(t, s->scenarios[i].name, m->names[j], rep) &&
+				    !suite_skips(&s->scenarios[i], m->names[j]))
 					total += runner_planned_s(env, &s->scenarios[i], rep);
 	return total;
 }
@@ -135,7 +136,8 @@ static int run_all(const struct runner_env *env, const struct model_list *m, con
 	for (int rep = runner_first_rep(env); rep <= s->reps; rep++)
 		for (int i = 0; i < s->n_scenarios; i++)
 			for (int j = 0; j < m->n; j++)
-				todo += !results_find(t, s->scenarios[i].name, m->names[j], rep);
+				todo += !results_find(t, s->scenarios[i].name, m->names[j], rep) &&
+					!suite_skips(&s->scenarios[i], m->names[j]);
 	progress_start(&p, todo, planned_total(env, s, m, t));
 	/* Rep 0, when there is one, is the short system call pass. */
 	for (int rep = runner_first_rep(env); rep <= s->reps; rep++) {
@@ -146,7 +148,8 @@ static int run_all(const struct runner_env *env, const struct model_list *m, con
 				struct run_row row;
 				char what[160];
 
-				if (results_find(t, sc->name, m->names[j], rep))
+				if (results_find(t, sc->name, m->names[j], rep) ||
+				    suite_skips(sc, m->names[j]))
 					continue;
 				if (rep == 0)
 					snprintf(what, sizeof(what), "%s %s syscall pass", sc->name,
@@ -180,14 +183,18 @@ static int print_plan(const struct runner_env *env, const struct model_list *m,
 {
 	const struct suite *s = env->suite;
 	double runs_s = 0, batch_s = 0;
-	int first = runner_first_rep(env), runs = (s->reps + 1 - first) * s->n_scenarios * m->n;
+	int first = runner_first_rep(env), runs = 0;
 
 	for (int i = 0; i < s->n_scenarios; i++) {
 		const struct scenario *sc = &s->scenarios[i];
+		int models = 0;
 
+		for (int j = 0; j < m->n; j++)
+			models += !suite_skips(sc, m->names[j]);
+		runs += models * (s->reps + 1 - first);
 		for (int rep = first; rep <= s->reps; rep++)
-			runs_s += m->n * (runner_planned_s(env, sc, rep) + 0.6 +
-					  (rep == 0 ? 0.3 : 0) + sc->idle / 2000.0);
+			runs_s += models * (runner_planned_s(env, sc, rep) + 0.6 +
+					    (rep == 0 ? 0.3 : 0) + sc->idle / 2000.0);
 	}
 	for (int i = 0; i < s->n_batches && !o->no_batch; i++)
 		batch_s += (m->n * 1.2 + s->batches[i].bound_s) * s->batches[i].runs + m->n;

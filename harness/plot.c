@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "batch.h"
+#include "caption.h"
 #include "lgjson.h"
 #include "plot.h"
 #include "proc.h"
@@ -33,8 +34,9 @@ static void put_stats(FILE *f, const struct sample *s)
 
 /* Runs plotdir/<script>.gp with the variables vars; adds the plot to
  * made if gnuplot succeeded. */
-static void draw(const char *dir, const char *plotdir, const char *script, const char *name,
-		 const char *vars, const char *caption, struct plot_list *made)
+void plot_draw(const char *dir, const char *plotdir, const char *script, const char *name,
+	       const char *vars, const char *caption, const char *experiment,
+	       struct plot_list *made)
 {
 	char *gp = sys_fmt("%s/%s.gp", plotdir, script);
 	char *log = sys_fmt("%s/plots/%s.log", dir, name);
@@ -52,6 +54,8 @@ static void draw(const char *dir, const char *plotdir, const char *script, const
 	else if (made->n < PLOT_MAX) {
 		sys_copy(made->plot[made->n].name, sizeof(made->plot[0].name), name);
 		sys_copy(made->plot[made->n].caption, sizeof(made->plot[0].caption), caption);
+		sys_copy(made->plot[made->n].experiment, sizeof(made->plot[0].experiment),
+			 experiment);
 		made->n++;
 	}
 	/* gnuplot is quiet when all is well: drop empty logs. */
@@ -62,7 +66,7 @@ static void draw(const char *dir, const char *plotdir, const char *script, const
 	free(e);
 }
 
-static FILE *open_data(const char *dir, const char *name, char **path)
+FILE *plot_open_data(const char *dir, const char *name, char **path)
 {
 	FILE *f;
 
@@ -73,8 +77,7 @@ static FILE *open_data(const char *dir, const char *name, char **path)
 	return f;
 }
 
-/* Scenario indexes of one series, by increasing connections. */
-static int series_members(const struct agg *a, const char *series, int *idx)
+int plot_series_members(const struct agg *a, const char *series, int *idx)
 {
 	int n = 0;
 
@@ -82,15 +85,36 @@ static int series_members(const struct agg *a, const char *series, int *idx)
 		if (strcmp(a->scenarios[i].series, series) == 0)
 			idx[n++] = i;
 	for (int x = 1; x < n; x++)
-		for (int y = x; y > 0 && a->scenarios[idx[y]].connections <
-					     a->scenarios[idx[y - 1]].connections;
-		     y--) {
+		for (int y = x; y > 0 && agg_x(a, idx[y]) < agg_x(a, idx[y - 1]); y--) {
 			int t = idx[y];
 
 			idx[y] = idx[y - 1];
 			idx[y - 1] = t;
 		}
 	return n;
+}
+
+const char *plot_x_label(const char *x_key, int *logscale)
+{
+	static const struct {
+		const char *key, *label;
+		int log;
+	} labels[] = {
+	    {"connections", "concurrent connections (log scale)", 1},
+	    {"idle", "idle connections held open (plus the active ones)", 0},
+	    {"work_us", "CPU work per request (microseconds)", 0},
+	    {"delay_us", "backend delay per request (microseconds, log scale)", 1},
+	    {"pipeline", "requests in flight per connection (log scale)", 1},
+	    {"size", "echo message size (bytes, log scale)", 1},
+	};
+
+	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+		if (strcmp(labels[i].key, x_key) == 0) {
+			*logscale = labels[i].log;
+			return labels[i].label;
+		}
+	*logscale = 0;
+	return x_key;
 }
 
 /* Appends word to a space separated list held in *list. */
@@ -106,9 +130,9 @@ static void add_word(char **list, const char *word)
 static void plot_series(const char *dir, const char *plotdir, const struct agg *a,
 			const char *series, struct plot_list *made)
 {
-	int idx[a->n_scenarios + 1], n = series_members(a, series, idx);
+	int idx[a->n_scenarios + 1], n = plot_series_members(a, series, idx);
 	char *path, *name = sys_fmt("series-%s", series), *models = sys_strdup("");
-	FILE *f = open_data(dir, name, &path);
+	FILE *f = plot_open_data(dir, name, &path);
 
 	for (int j = 0; f && j < a->n_models; j++) {
 		int points = 0;
@@ -120,7 +144,7 @@ static void plot_series(const char *dir, const char *plotdir, const struct agg *
 				continue;
 			if (points++ == 0)
 				fprintf(f, "# %s\n", a->models[j]);
-			fprintf(f, "%.0f", a->scenarios[idx[k]].connections);
+			fprintf(f, "%.6g", agg_x(a, idx[k]));
 			put_stats(f, &c->m[AGG_RPS]);
 			put_stats(f, &c->m[AGG_P99]);
 			fputc('\n', f);
@@ -131,14 +155,18 @@ static void plot_series(const char *dir, const char *plotdir, const struct agg *
 		}
 	}
 	if (f && fclose(f) == 0 && *models) {
-		char *vars =
-		    sys_fmt("datafile='%s'; models='%s'; series='%s'", path, models, series);
+		const struct run_row *first = &a->scenarios[idx[0]].first;
+		int logx;
+		const char *xlabel = plot_x_label(first->x_key, &logx);
+		char *vars = sys_fmt("datafile='%s'; models='%s'; series='%s'; xlabel='%s'; "
+				     "logx=%d",
+				     path, models, series, xlabel, logx);
 		char *tp = sys_fmt("throughput-%s", series), *p99 = sys_fmt("p99-%s", series);
-		char *cap1 = sys_fmt("Requests/s against connections, %s scenarios", series);
-		char *cap2 = sys_fmt("p99 latency against connections, %s scenarios", series);
+		char *cap1 = sys_fmt("Requests/s against %s, %s scenarios", first->x_key, series);
+		char *cap2 = sys_fmt("p99 latency against %s, %s scenarios", first->x_key, series);
 
-		draw(dir, plotdir, "throughput", tp, vars, cap1, made);
-		draw(dir, plotdir, "p99", p99, vars, cap2, made);
+		plot_draw(dir, plotdir, "throughput", tp, vars, cap1, first->experiment, made);
+		plot_draw(dir, plotdir, "p99", p99, vars, cap2, first->experiment, made);
 		free(vars);
 		free(tp);
 		free(p99);
@@ -156,7 +184,7 @@ static void plot_bars(const char *dir, const char *plotdir, const struct agg *a,
 		      struct plot_list *made)
 {
 	char *path, *scenarios = sys_strdup(""), *vars;
-	FILE *f = open_data(dir, script, &path);
+	FILE *f = plot_open_data(dir, script, &path);
 	int values = 0;
 
 	for (int i = 0; i < a->n_scenarios; i++)
@@ -172,7 +200,7 @@ static void plot_bars(const char *dir, const char *plotdir, const struct agg *a,
 	/* gnuplot cannot draw an empty histogram: skip it (all runs failed). */
 	if (f && fclose(f) == 0 && values) {
 		vars = sys_fmt("datafile='%s'; scenarios='%s'", path, scenarios);
-		draw(dir, plotdir, script, script, vars, caption, made);
+		plot_draw(dir, plotdir, script, script, vars, caption, "", made);
 		free(vars);
 	}
 	free(scenarios);
@@ -185,7 +213,7 @@ static void plot_spectrum(const char *dir, const char *plotdir, const struct agg
 			  const char *scenario, struct plot_list *made)
 {
 	char *path, *models = sys_strdup(""), *vars, *caption;
-	FILE *f = open_data(dir, "spectrum", &path);
+	FILE *f = plot_open_data(dir, "spectrum", &path);
 	int i;
 
 	for (i = 0; i < a->n_scenarios && strcmp(a->scenarios[i].name, scenario); i++)
@@ -210,7 +238,7 @@ static void plot_spectrum(const char *dir, const char *plotdir, const struct agg
 	if (f && fclose(f) == 0 && *models) {
 		vars = sys_fmt("datafile='%s'; models='%s'; scenario='%s'", path, models, scenario);
 		caption = sys_fmt("Latency percentile spectrum, scenario %s", scenario);
-		draw(dir, plotdir, "spectrum", "spectrum", vars, caption, made);
+		plot_draw(dir, plotdir, "spectrum", "spectrum", vars, caption, "", made);
 		free(vars);
 		free(caption);
 	}
@@ -228,7 +256,7 @@ static void plot_batch(const char *dir, const char *plotdir, const char *file,
 	FILE *f;
 
 	name[strlen(name) - 5] = '\0'; /* drop ".json" */
-	f = n > 0 ? open_data(dir, name, &path) : NULL;
+	f = n > 0 ? plot_open_data(dir, name, &path) : NULL;
 	for (int k = 0; f && k < n; k++) {
 		char note[96];
 
@@ -240,7 +268,7 @@ static void plot_batch(const char *dir, const char *plotdir, const char *file,
 		char *vars = sys_fmt("datafile='%s'; batch='%s'", path, name + 6);
 		char *caption = sys_fmt("Whole-batch time by hyperfine, %s", name + 6);
 
-		draw(dir, plotdir, "batch", name, vars, caption, made);
+		plot_draw(dir, plotdir, "batch", name, vars, caption, "batch", made);
 		free(vars);
 		free(caption);
 		free(path);
@@ -261,6 +289,103 @@ static void plot_batches(const char *dir, const char *plotdir, struct plot_list 
 	free(files);
 }
 
+/* One value of cell (i, j) for an xy plot: the metric's median, min and
+ * max, or (metric < 0) the memory per idle connection against scenario
+ * i0 of the same series. */
+static void xy_values(const struct agg *a, int i, int i0, int j, int metric, double v[3])
+{
+	const struct sample *s = &agg_cell(a, i, j)->m[metric < 0 ? 0 : metric];
+
+	if (metric < 0) {
+		v[0] = v[1] = v[2] = i == i0 ? NAN : caption_kib_per_idle(a, i, i0, j);
+		return;
+	}
+	v[0] = sample_median(s);
+	v[1] = sample_min(s);
+	v[2] = sample_max(s);
+}
+
+/* One measure against the series' x, a line per model (plots/xy.gp). */
+static void plot_xy(const char *dir, const char *plotdir, const struct agg *a, const char *series,
+		    int metric, const char *name, const char *title, const char *ylabel, int logy,
+		    const char *caption, struct plot_list *made)
+{
+	int idx[a->n_scenarios + 1], n = plot_series_members(a, series, idx), logx;
+	char *path, *models = sys_strdup("");
+	FILE *f = plot_open_data(dir, name, &path);
+	const struct run_row *first = &a->scenarios[idx[0]].first;
+
+	for (int j = 0; f && j < a->n_models; j++) {
+		int points = 0;
+
+		for (int k = 0; k < n; k++) {
+			double v[3];
+
+			xy_values(a, idx[k], idx[0], j, metric, v);
+			if (isnan(v[0]) || (logy && v[0] <= 0))
+				continue;
+			if (points++ == 0)
+				fprintf(f, "# %s\n", a->models[j]);
+			fprintf(f, "%.6g", agg_x(a, idx[k]));
+			for (int m = 0; m < 3; m++)
+				put_num(f, v[m]);
+			fputc('\n', f);
+		}
+		if (points) {
+			fputs("\n\n", f);
+			add_word(&models, a->models[j]);
+		}
+	}
+	if (f && fclose(f) == 0 && *models) {
+		const char *xlabel = plot_x_label(first->x_key, &logx);
+		char *vars = sys_fmt("datafile='%s'; models='%s'; title='%s'; xlabel='%s'; "
+				     "ylabel='%s'; logx=%d; logy=%d",
+				     path, models, title, xlabel, ylabel, logx, logy);
+
+		plot_draw(dir, plotdir, "xy", name, vars, caption, first->experiment, made);
+		free(vars);
+	}
+	free(models);
+	free(path);
+}
+
+/* The experiment plots beyond throughput and p99, by what a series ran:
+ * memory per idle connection (x = idle, from 0), MB/s against echo
+ * message size, connect time without keep-alive. */
+static void plot_experiment_extras(const char *dir, const char *plotdir, const struct agg *a,
+				   const char *series, struct plot_list *made)
+{
+	int idx[a->n_scenarios + 1], n = plot_series_members(a, series, idx);
+	const struct run_row *first = &a->scenarios[idx[0]].first;
+	char *name;
+
+	if (n < 2)
+		return;
+	if (strcmp(first->x_key, "idle") == 0 && first->idle == 0) {
+		name = sys_fmt("idle-memory-%s", series);
+		plot_xy(dir, plotdir, a, series, -1, name,
+			"Memory per idle connection: (peak RSS at N idle - at 0 idle) / N",
+			"KiB per idle connection", 0,
+			"Server memory per idle connection against idle connections", made);
+		free(name);
+	}
+	if (strcmp(first->x_key, "size") == 0) {
+		name = sys_fmt("mbps-%s", series);
+		plot_xy(dir, plotdir, a, series, AGG_MBPS, name,
+			"Echo bandwidth: bytes read back by the client per second",
+			"MB/s (log scale)", 1, "Echo MB/s against message size", made);
+		free(name);
+	}
+	if (!first->keepalive) {
+		name = sys_fmt("connect-%s", series);
+		plot_xy(dir, plotdir, a, series, AGG_CONNECT_P50, name,
+			"Connect time, a new connection per request (p50)",
+			"connect p50 (microseconds)", 0,
+			"Connect time (p50, from connect() to writable) without keep-alive", made);
+		free(name);
+	}
+}
+
 void plot_all(const char *dir, const char *plotdir, const struct agg *a, const char *spectrum,
 	      struct plot_list *made)
 {
@@ -271,8 +396,10 @@ void plot_all(const char *dir, const char *plotdir, const struct agg *a, const c
 		for (int k = 0; k < i; k++)
 			first &= strcmp(a->scenarios[k].series, a->scenarios[i].series) != 0;
 		/* A line needs two connection counts; one alone is in the bars. */
-		if (first && series_members(a, a->scenarios[i].series, idx) > 1)
+		if (first && plot_series_members(a, a->scenarios[i].series, idx) > 1) {
 			plot_series(dir, plotdir, a, a->scenarios[i].series, made);
+			plot_experiment_extras(dir, plotdir, a, a->scenarios[i].series, made);
+		}
 	}
 	if (spectrum)
 		plot_spectrum(dir, plotdir, a, spectrum, made);

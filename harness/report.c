@@ -2,12 +2,14 @@
  * report.c - turns a results folder into plots, index.html and a summary
  * table on the terminal (see report.h).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "agg.h"
 #include "batch.h"
+#include "caption.h"
 #include "html.h"
 #include "meta.h"
 #include "plot.h"
@@ -98,6 +100,26 @@ static void summary_batches(FILE *out, const char *dir)
 	free(files);
 }
 
+/* The computed caption of every experiment, as on index.html. */
+static void summary_captions(FILE *out, const char *dir, const struct agg *a)
+{
+	char caption[2048];
+
+	for (int i = 0; i < a->n_scenarios; i++) {
+		const char *e = a->scenarios[i].first.experiment;
+		bool seen = false;
+
+		for (int k = 0; k < i; k++)
+			seen |= strcmp(a->scenarios[k].first.experiment, e) == 0;
+		caption_experiment(a, e, caption, sizeof(caption));
+		if (!seen && caption[0])
+			fprintf(out, "\n== %s ==\n%s\n", caption_title(e), caption);
+	}
+	caption_batches(dir, caption, sizeof(caption));
+	if (caption[0])
+		fprintf(out, "\n== %s ==\n%s\n", caption_title("batch"), caption);
+}
+
 int report_build(const char *dir, const char *plotdir, FILE *out)
 {
 	struct run_table t;
@@ -111,6 +133,7 @@ int report_build(const char *dir, const char *plotdir, FILE *out)
 		return -1;
 	}
 	agg_build(&a, &t);
+	results_prepare_dir(dir); /* a folder copied without plots/ */
 	if (!spectrum && a.n_scenarios)
 		spectrum = sys_strdup(a.scenarios[0].name);
 	plot_all(dir, plotdir, &a, spectrum, &plots);
@@ -119,6 +142,7 @@ int report_build(const char *dir, const char *plotdir, FILE *out)
 	for (int i = 0; i < a.n_scenarios; i++)
 		summary_scenario(out, &a, i);
 	summary_batches(out, dir);
+	summary_captions(out, dir, &a);
 	fprintf(out, "\n%d runs (%d plots) in %s; open %s/index.html\n", t.n, plots.n, dir, dir);
 	agg_free(&a);
 	results_free(&t);

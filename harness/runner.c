@@ -470,6 +470,22 @@ static void judge_load(const struct run_ctx *c, struct run_row *row)
 		fill_row(c, &lg, served, row);
 }
 
+/* A failed run has no throughput, but some facts still tell its story:
+ * how many connections the server refused (select past FD_SETSIZE), and
+ * how many idle connections were open. */
+static void keep_failure_facts(const struct run_ctx *c, struct run_row *row)
+{
+	struct lg_result lg;
+	char err[256];
+
+	row->server_refused = server_stat(c, "refused");
+	if (lgjson_load(c->json_path, &lg, err, sizeof(err)) == 0) {
+		row->idle_established = lg.idle_established;
+		row->idle_alive_end = lg.idle_alive_end;
+		row->errors_addrnotavail = lg.err_addrnotavail;
+	}
+}
+
 int runner_run(const struct runner_env *env, const struct scenario *sc, const char *model, int rep,
 	       struct run_row *row)
 {
@@ -491,6 +507,8 @@ int runner_run(const struct runner_env *env, const struct scenario *sc, const ch
 		rc = -1;
 	else if (strcmp(row->status, "ok") == 0 && !judge_server(&c, row))
 		judge_load(&c, row);
+	if (!c.interrupted && strcmp(row->status, "failed") == 0 && c.server > 0)
+		keep_failure_facts(&c, row);
 	ctx_free(&c);
 	return rc;
 }

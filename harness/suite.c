@@ -40,7 +40,7 @@ static const struct key scenario_keys[] = {
 	SC(work_us, K_LONG), SC(size, K_INT), SC(keepalive, K_BOOL),
 	SC(workers, K_INT), SC(threads, K_INT), SC(duration_s, K_DOUBLE),
 	SC(warmup_s, K_DOUBLE), SC(idle, K_INT), SC(delay_blocking, K_BOOL),
-	SC(server_cpus, K_STR), SC(client_cpus, K_STR), SC(x, K_STR),
+	SC(server_cpus, K_STR), SC(client_cpus, K_STR), SC(x, K_STR), SC(skip, K_STR),
 	{ NULL, 0, 0, 0 }
 };
 
@@ -347,6 +347,21 @@ static int load_at_depth(const char *path, struct suite *s, int depth, char *err
 		strcpy(s->spectrum, s->scenarios[0].name);
 	free(text);
 	return rc;
+}
+
+int suite_skips(const struct scenario *sc, const char *model)
+{
+	size_t n = strlen(model);
+
+	for (const char *p = sc->skip; *p;) {
+		size_t len = strcspn(p, ",");
+
+		if (len == n && strncmp(p, model, n) == 0)
+			return 1;
+		p += len;
+		p += *p == ',';
+	}
+	return 0;
 }
 
 const struct scenario *suite_find(const struct suite *s, const char *name)

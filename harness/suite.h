@@ -33,6 +33,7 @@ struct scenario {
 	char client_cpus[32];		 /* "" = bench run's --client-cpus */
 	char x[32];			 /* runs.csv column of the series' x axis */
 	char experiment[SUITE_NAME_MAX]; /* suite it came from (include) */
+	char skip[128];			 /* models not run here, "a,b" */
 };
 
 /* A batch timed whole: clients x messages, think_ms apart (hyperfine). */
@@ -59,6 +60,9 @@ struct suite {
 /* Reads the suite file at path into s (name = file name without .conf).
  * Returns 0, or -1 with a message naming the line in err. */
 int suite_load(const char *path, struct suite *s, char *err, size_t errlen);
+
+/* True if model is in sc's skip list. */
+int suite_skips(const struct scenario *sc, const char *model);
 
 /* Finds a scenario by name, or NULL. */
 const struct scenario *suite_find(const struct suite *s, const char *name);

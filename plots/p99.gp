@@ -1,11 +1,16 @@
-# p99.gp - 99th percentile latency against concurrent connections, one line
+# p99.gp - 99th percentile latency against the series' x, one line
 # per model (the same data file as throughput.gp, columns 5-7).
 load plotdir.'/common.gp'
 
-set title sprintf("p99 latency vs connections (%s) - median of repetitions, bars min..max", series)
-set xlabel "concurrent connections (log scale)"
+set title sprintf("p99 latency (%s) - median of repetitions, bars min..max", series)
+# xlabel and logx come from the harness (the series' x column); a caller
+# that gives neither gets connections on a log scale.
+if (!exists("xlabel")) xlabel = "concurrent connections (log scale)"
+if (!exists("logx")) logx = 1
+set xlabel xlabel
 set ylabel "p99 latency (ms, log scale)"
-set logscale xy
+set logscale y
+if (logx) set logscale x
 set format y "%g"
 
 plot for [i=1:words(models)] datafile index (i-1) \

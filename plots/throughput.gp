@@ -1,16 +1,21 @@
-# throughput.gp - requests/s against concurrent connections, one line per
-# model: where each model peaks, and where it falls over.
+# throughput.gp - requests/s against the series' x (concurrent connections,
+# idle connections, work, pipelining depth, ...), one line per model: where
+# each model peaks, and where it falls over.
 #
 # datafile: one block per model (blocks separated by two blank lines), in
-#   the order of `models`; columns: connections, then requests/s median,
+#   the order of `models`; columns: x, then requests/s median,
 #   min, max (then p99 median, min, max, used by p99.gp).
 # models: the model names, space separated.  series: the scenario family.
 load plotdir.'/common.gp'
 
-set title sprintf("Throughput vs connections (%s) - median of repetitions, bars min..max", series)
-set xlabel "concurrent connections (log scale)"
+set title sprintf("Throughput (%s) - median of repetitions, bars min..max", series)
+# xlabel and logx come from the harness (the series' x column); a caller
+# that gives neither gets connections on a log scale.
+if (!exists("xlabel")) xlabel = "concurrent connections (log scale)"
+if (!exists("logx")) logx = 1
+set xlabel xlabel
 set ylabel "requests per second"
-set logscale x
+if (logx) set logscale x
 set yrange [0:*]
 set format y "%.0s%c"
 

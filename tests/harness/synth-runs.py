@@ -1,0 +1,116 @@
+#!/usr/bin/python3
+"""synth-runs.py - writes a synthetic results folder (runs.csv, meta.json, a
+hyperfine export) whose numbers are chosen by the test, for t-captions.
+
+usage: synth-runs.py DIR [key=value ...]   (overrides of the figures below)
+
+Each experiment gets a few rows with round, known figures, so that the
+captions computed from them can be checked for exact numbers.  Two
+repetitions per cell with equal values keep the medians exact.
+"""
+import csv
+import json
+import os
+import sys
+
+HEADER = ("suite,scenario,model,proto,connections,pipeline,rate,delay_us,work_us,rep,status,"
+          "reason,requests,requests_per_s,p50_us,p90_us,p99_us,p999_us,max_us,errors,"
+          "server_cpu_us_per_req,server_peak_rss_kb,client_cpu_s,syscalls_per_req,"
+          "server_user_us_per_req,server_sys_us_per_req,server_requests,duration_s,"
+          "errors_timeout,errors_connect,series,experiment,x_key,idle,keepalive,size,"
+          "delay_blocking,server_cpus,client_cpus,loadgen_threads,idle_established,"
+          "idle_alive_end,mb_per_s,connect_p50_us,connect_p99_us,errors_addrnotavail,"
+          "server_refused").split(",")
+
+FIG = {  # the figures a test may override on the command line
+    "iterative_10ms": 97, "epoll_timer_10ms": 9000, "epoll_block_10ms": 99,
+    "threads_block_10ms": 9500, "threads_timer_10ms": 9600,
+    "epoll_rss0": 1000, "epoll_rss10k": 6000, "threads_rss0": 2000, "threads_rss10k": 162000,
+    "select_refused": 9000, "epoll_w200": 4800, "prefork_w200": 9100,
+    "epoll_d1": 50000, "epoll_d64": 400000, "ports_out": 1,
+}
+for arg in sys.argv[2:]:
+    k, v = arg.split("=")
+    FIG[k] = float(v)
+
+rows = []
+
+
+def row(scenario, model, experiment, series, x_key, ok=True, reason="", rep_count=2, **kw):
+    base = {"suite": "synth", "scenario": scenario, "model": model, "proto": "http",
+            "connections": 100, "pipeline": 1, "rate": 0, "delay_us": 0, "work_us": 0,
+            "series": series, "experiment": experiment, "x_key": x_key, "idle": 0,
+            "keepalive": 1, "size": 64, "delay_blocking": 0, "server_cpus": "0",
+            "client_cpus": "1", "loadgen_threads": 1}
+    base.update({k: v for k, v in kw.items() if k in base})
+    for rep in range(1, rep_count + 1):
+        r = dict(base, rep=rep, status="ok" if ok else "failed", reason=reason)
+        if ok:
+            r.update({"requests": 1000, "requests_per_s": 1000, "p50_us": 500, "p90_us": 900,
+                      "p99_us": 2000, "p999_us": 3000, "max_us": 4000, "errors": 0,
+                      "server_cpu_us_per_req": 10, "server_peak_rss_kb": 1000,
+                      "client_cpu_s": 0.5, "server_requests": 1100, "duration_s": 1,
+                      "mb_per_s": 1.0, "connect_p50_us": 40, "connect_p99_us": 90})
+            r.update({k: v for k, v in kw.items() if k not in base})
+        else:
+            r.update({k: v for k, v in kw.items() if k in ("server_refused", "idle_alive_end",
+                                                          "errors_addrnotavail")})
+        rows.append(r)
+
+
+F = FIG
+# c10k: memory per idle connection = (rss at 10000 - rss at 0) / 10000 alive
+for idle in (0, 10000):
+    sc = "c10k-%d" % idle
+    tag = "0" if idle == 0 else "10k"
+    row(sc, "epoll", "c10k", "c10k", "idle", idle=idle, idle_alive_end=idle,
+        server_peak_rss_kb=F["epoll_rss" + tag], requests_per_s=30000 + idle)
+    row(sc, "thread-per-conn", "c10k", "c10k", "idle", idle=idle, idle_alive_end=idle,
+        server_peak_rss_kb=F["threads_rss" + tag])
+    if idle:
+        row(sc, "select", "c10k", "c10k", "idle", ok=False, idle=idle,
+            reason="loadgen exit 1: closed=100", server_refused=F["select_refused"])
+    else:
+        row(sc, "select", "c10k", "c10k", "idle", idle=0, idle_alive_end=0)
+# slow: the iterative server at 10 ms; blocking against timers
+for conns in (10, 1000):
+    row("slow-10ms-c%d" % conns, "iterative", "slow", "slow-10ms", "connections",
+        connections=conns, delay_us=10000, requests_per_s=F["iterative_10ms"])
+    row("slow-10ms-c%d" % conns, "epoll", "slow", "slow-10ms", "connections",
+        connections=conns, delay_us=10000, requests_per_s=F["epoll_timer_10ms"])
+row("slow-10ms-c100", "epoll", "slow", "slow-10ms", "connections", delay_us=10000,
+    requests_per_s=F["epoll_timer_10ms"])
+row("slow-10ms-c100", "thread-per-conn", "slow", "slow-10ms", "connections", delay_us=10000,
+    requests_per_s=F["threads_timer_10ms"])
+row("slow-block-10ms", "epoll", "slow", "slow-blocking", "delay_us", delay_us=10000,
+    delay_blocking=1, requests_per_s=F["epoll_block_10ms"])
+row("slow-block-10ms", "thread-per-conn", "slow", "slow-blocking", "delay_us", delay_us=10000,
+    delay_blocking=1, requests_per_s=F["threads_block_10ms"])
+# cpu: 200 us of work, server on both cores
+for work, e, p in ((0, 40000, 30000), (200, F["epoll_w200"], F["prefork_w200"])):
+    for model, rps in (("epoll", e), ("prefork", p)):
+        row("cpu-w%d" % work, model, "cpu", "cpu", "work_us", work_us=work,
+            server_cpus="0-1", client_cpus="1", requests_per_s=rps)
+# connect: no keep-alive; ports_out runs of iterative failed for want of ports
+for conns in (10, 100):
+    row("connect-c%d" % conns, "epoll", "connect", "connect", "connections", connections=conns,
+        keepalive=0, requests_per_s=20000, connect_p50_us=50, connect_p99_us=300)
+    row("connect-c%d" % conns, "iterative", "connect", "connect", "connections",
+        connections=conns, keepalive=0, requests_per_s=7000, connect_p50_us=60)
+if F["ports_out"]:
+    row("connect-c100", "prefork", "connect", "connect", "connections", ok=False, keepalive=0,
+        rep_count=1, reason="ports ran out: 50 connects failed with EADDRNOTAVAIL",
+        errors_addrnotavail=50)
+# pipeline depth
+for depth, rps in ((1, F["epoll_d1"]), (64, F["epoll_d64"])):
+    row("pipe-d%d" % depth, "epoll", "pipeline", "pipeline", "pipeline", pipeline=depth,
+        requests_per_s=rps)
+
+out = sys.argv[1]
+os.makedirs(out, exist_ok=True)
+with open(os.path.join(out, "runs.csv"), "w", newline="") as f:
+    w = csv.DictWriter(f, fieldnames=HEADER)
+    w.writeheader()
+    for r in rows:
+        w.writerow(r)
+json.dump({"suite": "synth", "spectrum": "c10k-0"}, open(os.path.join(out, "meta.json"), "w"))
