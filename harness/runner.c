@@ -422,11 +422,14 @@ static void fill_row(const struct run_ctx *c, const struct lg_result *lg, double
 /* The fewest requests the server can have answered: every request the load
  * generator verified, measured or warm-up.  A request sent at the end of the
  * warm-up may be counted in both, so up to one per connection and pipeline
- * slot is forgiven. */
+ * slot is forgiven.  The warm-up figure counts requests sent, so when any
+ * request failed (a refused connection, a timeout) it holds failures too
+ * and only the measured, verified count is a floor. */
 static double least_served(const struct run_ctx *c, const struct lg_result *lg)
 {
 	double in_flight = (double)c->sc->connections * c->sc->pipeline;
-	double least = lg->requests + lg->warmup_requests - in_flight;
+	double warmup = lgjson_errors(lg) > 0 ? 0 : lg->warmup_requests;
+	double least = lg->requests + warmup - in_flight;
 
 	return least > lg->requests ? least : lg->requests;
 }
