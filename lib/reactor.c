@@ -162,7 +162,10 @@ static int loop(struct reactor *r)
 	}
 	while (!sig_stopping()) {
 		uint64_t now = util_now_us();
-		long timeout = (long)conn_fifo_timeout_us(&r->timers, now, SWEEP_US);
+		/* Wake for the sweep too: events that keep arriving just before
+		 * it is due must not push it back (a slowloris would gain time). */
+		uint64_t until_sweep = r->next_sweep_us > now ? r->next_sweep_us - now : 0;
+		long timeout = (long)conn_fifo_timeout_us(&r->timers, now, until_sweep);
 		int n = r->poller->wait(r->state, timeout, events, MAX_EVENTS);
 		if (n < 0 && errno != EINTR) {
 			log_msg("wait: %s", strerror(errno));
