@@ -4,7 +4,7 @@
 #   make deps       install missing Debian packages (apt-get, as root or sudo)
 #   make check      deps + build + every test; last line "N passed, N failed"
 #   make bench      deps + build + the quick suite (SUITE=full, MODELS="a b")
-#   make torture    the reliability suite at full length
+#   make torture    the reliability suite and the fuzzers at full length
 #   make fuzz       run the libFuzzer targets (FUZZ_SECONDS=N each)
 #
 # The list of models is derived from servers/*.c (and MODEL_DIRS, for a
@@ -86,10 +86,11 @@ bench: deps
 	@$(MAKE) --no-print-directory all >/dev/null
 	build/bench run --suite $(SUITE) $(if $(filter command line environment,$(origin MODELS)),--models "$(MODELS)")
 
-# The reliability suite at full length (make check runs a bounded version).
+# The reliability suite and the fuzzers at full length (make check runs a
+# bounded version).
 torture: deps
 	@$(MAKE) --no-print-directory -j2 all sanitizers >/dev/null
-	@TORTURE=1 MODELS="$(MODELS)" ONLY='reliability/*' tests/run.sh
+	@TORTURE=1 MODELS="$(MODELS)" ONLY='@(reliability|fuzz)/*' tests/run.sh
 
 # Coverage-guided fuzzing of the HTTP parser and session (clang libFuzzer).
 fuzz: deps
