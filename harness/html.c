@@ -172,30 +172,72 @@ static void put_stat(FILE *f, const struct sample *s, double scale, const char *
 	fputs("</td>", f);
 }
 
+/* The columns a scenario shows beyond the common ones, by what it ran. */
+struct extras {
+	bool idle, mbps, connect;
+};
+
+static struct extras extras_of(const struct agg_scenario *sc)
+{
+	return (struct extras){.idle = sc->first.idle > 0,
+			       .mbps = strcmp(sc->proto, "echo") == 0,
+			       .connect = sc->first.keepalive == 0};
+}
+
+static void put_scenario_head(FILE *f, const struct agg_scenario *sc, struct extras x)
+{
+	fprintf(f, "<h3>%s</h3>\n<p>%s, %.0f connections", sc->name, sc->proto, sc->connections);
+	if (x.idle)
+		fprintf(f, " plus %.0f idle", sc->first.idle);
+	fprintf(f,
+		" (server CPUs %s, load generator CPUs %s). Medians of the successful "
+		"repetitions, with min..max.</p>\n<table class=runs>\n"
+		"<tr><th>model</th><th>ok runs</th><th>requests/s</th>",
+		sc->first.server_cpus[0] ? sc->first.server_cpus : "?",
+		sc->first.client_cpus[0] ? sc->first.client_cpus : "?");
+	if (x.mbps)
+		fputs("<th>MB/s</th>", f);
+	fputs("<th>p50 ms</th><th>p99 ms</th><th>p99.9 ms</th><th>errors</th>", f);
+	if (x.connect)
+		fputs("<th>connect p50 &micro;s</th><th>connect p99 &micro;s</th>", f);
+	if (x.idle)
+		fputs("<th>idle open at end</th><th>refused by server</th>", f);
+	fputs("<th>server CPU &micro;s/req</th><th>syscalls/req</th><th>peak RSS MiB</th>"
+	      "<th>note</th></tr>\n",
+	      f);
+}
+
 static void put_scenario(FILE *f, const struct agg *a, int i)
 {
 	const struct agg_scenario *sc = &a->scenarios[i];
+	struct extras x = extras_of(sc);
 
-	fprintf(f,
-		"<h3>%s</h3>\n<p>%s, %.0f connections. Medians of the successful "
-		"repetitions, with min..max.</p>\n<table class=runs>\n"
-		"<tr><th>model</th><th>ok runs</th><th>requests/s</th><th>p50 ms</th>"
-		"<th>p99 ms</th><th>p99.9 ms</th><th>errors</th><th>server CPU &micro;s/req</th>"
-		"<th>syscalls/req</th><th>peak RSS MiB</th><th>note</th></tr>\n",
-		sc->name, sc->proto, sc->connections);
+	put_scenario_head(f, sc, x);
 	for (int j = 0; j < a->n_models; j++) {
 		const struct agg_cell *c = agg_cell(a, i, j);
 
+		if (c->ok + c->failed == 0)
+			continue; /* skipped in this scenario */
 		fprintf(f, "<tr class=%s><td>%s</td><td>%d/%d</td>",
 			c->failed    ? "failed"
 			: c->note[0] ? "errors"
 				     : "ok",
 			a->models[j], c->ok, c->ok + c->failed);
 		put_stat(f, &c->m[AGG_RPS], 1, "%.0f");
+		if (x.mbps)
+			put_stat(f, &c->m[AGG_MBPS], 1, "%.3g");
 		put_stat(f, &c->m[AGG_P50], 1e-3, "%.3g");
 		put_stat(f, &c->m[AGG_P99], 1e-3, "%.3g");
 		put_stat(f, &c->m[AGG_P999], 1e-3, "%.3g");
 		put_stat(f, &c->m[AGG_ERRORS], 1, "%.0f");
+		if (x.connect) {
+			put_stat(f, &c->m[AGG_CONNECT_P50], 1, "%.0f");
+			put_stat(f, &c->m[AGG_CONNECT_P99], 1, "%.0f");
+		}
+		if (x.idle) {
+			put_stat(f, &c->m[AGG_IDLE_ALIVE], 1, "%.0f");
+			put_stat(f, &c->m[AGG_REFUSED], 1, "%.0f");
+		}
 		put_stat(f, &c->m[AGG_CPU], 1, "%.3g");
 		put_stat(f, &c->m[AGG_SYSCALLS], 1, "%.3g");
 		put_stat(f, &c->m[AGG_RSS], 1 / 1024.0, "%.3g");

@@ -76,6 +76,34 @@ static void record_limits(const char *dir, enum syscount_method syscalls, const 
 	free(note);
 }
 
+/* meta.json "core_split": where the server and the load generator ran, for
+ * the scenarios that place them themselves and for the rest. */
+static void record_core_split(const char *dir, const struct suite *s, const struct run_opts *o)
+{
+	char *text = sys_fmt("server on CPUs %s, load generator on CPUs %s (one thread per CPU)",
+			     o->server_cpus, o->client_cpus);
+
+	for (int i = 0; i < s->n_scenarios; i++) {
+		const struct scenario *sc = &s->scenarios[i];
+		char *more;
+
+		if (!sc->server_cpus[0] && !sc->client_cpus[0])
+			continue;
+		more =
+		    sys_fmt("%s; %s: server on CPUs %s, load generator on CPUs %s with %d "
+			    "thread(s)",
+			    text, sc->name, sc->server_cpus[0] ? sc->server_cpus : o->server_cpus,
+			    sc->client_cpus[0] ? sc->client_cpus : o->client_cpus,
+			    sc->threads > 0 ? sc->threads
+					    : proc_cpu_count(sc->client_cpus[0] ? sc->client_cpus
+										: o->client_cpus));
+		free(text);
+		text = more;
+	}
+	meta_set(dir, "core_split", text);
+	free(text);
+}
+
 static void load_suite(const struct run_opts *o, struct suite *s)
 {
 	char err[512], *path;
@@ -232,6 +260,7 @@ int plan_run(struct run_opts *o)
 	if (!o->resume)
 		meta_write(dir, o, &s, &m);
 	record_limits(dir, syscalls, why);
+	record_core_split(dir, &s, o);
 	fprintf(stderr, "bench: suite %s, %d models, %d scenarios x %d reps -> %s\n", s.name, m.n,
 		s.n_scenarios, s.reps, dir);
 	env = (struct runner_env){.build_dir = o->build_dir,

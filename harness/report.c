@@ -58,6 +58,8 @@ static void summary_scenario(FILE *out, const struct agg *a, int i)
 		const struct agg_cell *c = agg_cell(a, i, j);
 		char rps[96], ok[24], p50[24], p99[24], errs[24], cpu[24], sysc[24], rss[24];
 
+		if (c->ok + c->failed == 0)
+			continue; /* skipped in this scenario */
 		stat_text(rps, sizeof(rps), &c->m[AGG_RPS], 1, "%.0f");
 		snprintf(ok, sizeof(ok), "%d/%d", c->ok, c->ok + c->failed);
 		fprintf(out, "  %-16s %5s %-26s %8s %8s %8s %9s %8s %8s  %.70s\n", a->models[j], ok,
