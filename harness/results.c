@@ -59,6 +59,8 @@ static const struct column columns[] = {
 	NUM(idle_established, "%.0f"), NUM(idle_alive_end, "%.0f"),
 	NUM(mb_per_s, "%.3f"), NUM(connect_p50_us, "%.0f"), NUM(connect_p99_us, "%.0f"),
 	NUM(errors_addrnotavail, "%.0f"), NUM(server_refused, "%.0f"),
+	/* How busy the machine was (other jobs skew a shared machine). */
+	SCN(host_load, "%.2f"),
 };
 /* clang-format on */
 #define N_COLUMNS ((int)(sizeof(columns) / sizeof(columns[0])))

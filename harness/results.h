@@ -42,6 +42,7 @@ struct run_row {
 	double connect_p50_us, connect_p99_us;
 	double errors_addrnotavail; /* connects that found no free port */
 	double server_refused;	    /* the server's own refused= count */
+	double host_load;	    /* 1-minute load average as the run began */
 };
 
 struct run_table {

@@ -434,6 +434,23 @@ static double least_served(const struct run_ctx *c, const struct lg_result *lg)
 	return least > lg->requests ? least : lg->requests;
 }
 
+/* What the load generator said about its failure: its "loadgen: ..." line,
+ * else its last line. */
+static void loadgen_complaint(const char *path, char *buf, size_t size)
+{
+	char *text = sys_read_file(path, NULL), *p = text;
+
+	while (p && *p && strncmp(p, "loadgen: ", 9) != 0)
+		p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL;
+	if (p && *p) {
+		p[strcspn(p, "\n")] = '\0';
+		sys_copy(buf, size, p + 9);
+	} else {
+		last_line(path, buf, size);
+	}
+	free(text);
+}
+
 /* Failures seen by the load generator: it hung or failed, a response was
  * wrong, or the server's own count disagrees.  Else the row gets numbers. */
 static void judge_load(const struct run_ctx *c, struct run_row *row)
@@ -458,8 +475,8 @@ static void judge_load(const struct run_ctx *c, struct run_row *row)
 	} else if (!WIFEXITED(c->lg_status) || WEXITSTATUS(c->lg_status)) {
 		if (have_json)
 			lgjson_describe_errors(&lg, errors, sizeof(errors));
-		else
-			last_line(c->lg_log, errors, sizeof(errors));
+		if (!have_json || !errors[0])
+			loadgen_complaint(c->lg_log, errors, sizeof(errors));
 		results_row_fail(row, "loadgen %s: %s", how, errors);
 	} else if (!have_json)
 		results_row_fail(row, "%s", err);
@@ -489,6 +506,17 @@ static void keep_failure_facts(const struct run_ctx *c, struct run_row *row)
 	}
 }
 
+/* The 1-minute load average: above the number of CPUs, other jobs were
+ * competing with the run for the cores. */
+static double host_load(void)
+{
+	char *text = sys_read_file("/proc/loadavg", NULL);
+	double v = text ? strtod(text, NULL) : NAN;
+
+	free(text);
+	return v;
+}
+
 int runner_run(const struct runner_env *env, const struct scenario *sc, const char *model, int rep,
 	       struct run_row *row)
 {
@@ -500,6 +528,7 @@ int runner_run(const struct runner_env *env, const struct scenario *sc, const ch
 	sys_copy(row->server_cpus, sizeof(row->server_cpus), server_cpus(&c));
 	sys_copy(row->client_cpus, sizeof(row->client_cpus), client_cpus(&c));
 	row->loadgen_threads = loadgen_threads(&c);
+	row->host_load = host_load();
 	if (env->work_us >= 0)
 		row->work_us = env->work_us;
 	if (start_server(&c, row) == 0)
