@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "agg.h"
 #include "sys.h"
@@ -131,6 +132,13 @@ void agg_build(struct agg *a, const struct run_table *t)
 		const struct run_row *r = &t->rows[k];
 
 		add_row(agg_cell(a, find_scenario(a, r), find_model(a, r->model)), r);
+		if (isnan(r->host_load))
+			continue;
+		a->load_runs++;
+		a->load_sum += r->host_load;
+		a->load_busy += r->host_load > sysconf(_SC_NPROCESSORS_ONLN);
+		if (r->host_load > a->load_max)
+			a->load_max = r->host_load;
 	}
 	for (int i = 0; i < a->n_scenarios; i++)
 		for (int j = 0; j < a->n_models; j++)

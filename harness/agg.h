@@ -50,6 +50,10 @@ struct agg {
 	char (*models)[SUITE_NAME_MAX]; /* in runs.csv order */
 	int n_models;
 	struct agg_cell *cells; /* n_scenarios x n_models */
+	/* The load average as runs began: how many, the largest, and how
+	 * many began above the number of online CPUs (a busy machine). */
+	int load_runs, load_busy;
+	double load_max, load_sum;
 };
 
 /* Groups the rows of t.  Never fails (an empty table gives empty lists). */

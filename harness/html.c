@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "batch.h"
 #include "caption.h"
@@ -319,6 +320,14 @@ int html_write(const char *dir, const struct agg *a, const struct plot_list *plo
 	for (int i = 0; i < a->n_scenarios; i++)
 		put_scenario(f, a, i);
 	put_batches(f, dir);
+	if (a->load_runs)
+		fprintf(
+		    f,
+		    "<p>Load average as the runs began: mean %.2f, at most %.2f; %d of %d runs "
+		    "began with it above the %ld CPUs (other jobs competing for the cores: their "
+		    "figures are noisier).</p>\n",
+		    a->load_sum / a->load_runs, a->load_max, a->load_busy, a->load_runs,
+		    sysconf(_SC_NPROCESSORS_ONLN));
 	put_meta(f, dir);
 	fputs("</body></html>\n", f);
 	fclose(f);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "agg.h"
 #include "batch.h"
@@ -145,6 +146,12 @@ int report_build(const char *dir, const char *plotdir, FILE *out)
 		summary_scenario(out, &a, i);
 	summary_batches(out, dir);
 	summary_captions(out, dir, &a);
+	if (a.load_runs)
+		fprintf(
+		    out,
+		    "\nload average as runs began: mean %.2f, max %.2f; %d of %d runs above %ld\n",
+		    a.load_sum / a.load_runs, a.load_max, a.load_busy, a.load_runs,
+		    sysconf(_SC_NPROCESSORS_ONLN));
 	fprintf(out, "\n%d runs (%d plots) in %s; open %s/index.html\n", t.n, plots.n, dir, dir);
 	agg_free(&a);
 	results_free(&t);
