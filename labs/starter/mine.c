@@ -129,7 +129,10 @@ static int serve(int listen_fd, const struct server_config *cfg)
 		 * -1, conn_init() each one and add it, wanting CONN_WANT_READ.
 		 *
 		 * TODO 6: about once a second, close the connections for which
-		 * conn_expired() is true (idle or slowloris clients).
+		 * conn_expired() is true (idle or slowloris clients).  Give it
+		 * util_now_us() read just before the sweep: a time taken before
+		 * the handlers ran is older than the activity they recorded,
+		 * and the subtraction inside conn_expired() wraps around.
 		 */
 		int fd = net_accept_blocking(listen_fd);
 		if (fd >= 0)
