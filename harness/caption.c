@@ -304,7 +304,8 @@ static void caption_slow(const struct agg *a, const char *e, struct text *t)
 		say(t, "At %.0f connections, requests/s x delay (requests waiting at once):",
 		    desc(a, iD)->connections);
 		for (int k = 0; k < n; k++)
-			say(t, "%s %s %.0f", k ? "," : "", a->models[p[k].j], p[k].v * D / 1e6);
+			say(t, p[k].v * D / 1e6 >= 10 ? "%s %s %.0f" : "%s %s %.2g", k ? "," : "",
+			    a->models[p[k].j], p[k].v * D / 1e6);
 		say(t, " - each connection can have one waiting. ");
 	}
 	slow_blocking(a, e, t);
@@ -398,7 +399,8 @@ static void pipeline_depth(const struct agg *a, const char *e, struct text *t)
 	say(t, "From %.0f to %.0f pipelined requests per connection, requests/s changed by:",
 	    desc(a, lo)->pipeline, desc(a, hi)->pipeline);
 	for (int k = 0; k < n; k++)
-		say(t, "%s %s x%.2g (%.0f)", k ? "," : "", a->models[p[k].j], p[k].v, p[k].w);
+		say(t, p[k].v >= 10 ? "%s %s x%.0f (%.0f)" : "%s %s x%.2g (%.0f)", k ? "," : "",
+		    a->models[p[k].j], p[k].v, p[k].w);
 	say(t, ". ");
 }
 
