@@ -349,6 +349,71 @@ static void plot_xy(const char *dir, const char *plotdir, const struct agg *a, c
 	free(path);
 }
 
+/* The timer scenario matching blocking scenario b (same delay and
+ * connections, same experiment), or -1. */
+static int timer_twin(const struct agg *a, int b)
+{
+	const struct run_row *rb = &a->scenarios[b].first;
+
+	for (int i = 0; i < a->n_scenarios; i++) {
+		const struct run_row *r = &a->scenarios[i].first;
+
+		if (!r->delay_blocking && r->delay_us == rb->delay_us &&
+		    r->connections == rb->connections && !strcmp(r->experiment, rb->experiment))
+			return i;
+	}
+	return -1;
+}
+
+/* Bars per model: each blocking scenario of the series beside its timer
+ * twin, so the stall of the sleeping event loops shows at a glance. */
+static void plot_blocking(const char *dir, const char *plotdir, const struct agg *a,
+			  const char *series, struct plot_list *made)
+{
+	int idx[a->n_scenarios + 1], n = plot_series_members(a, series, idx), pairs = 0;
+	char *path, *name = sys_fmt("blocking-%s", series), *bars = sys_strdup("");
+	FILE *f;
+
+	for (int k = 0; k < n; k++) {
+		const struct run_row *r = &a->scenarios[idx[k]].first;
+		char *w;
+
+		if (!r->delay_blocking || timer_twin(a, idx[k]) < 0)
+			continue;
+		w = sys_fmt("timer-%.0fus blocking-%.0fus", r->delay_us, r->delay_us);
+		add_word(&bars, w);
+		free(w);
+		pairs++;
+	}
+	f = pairs ? plot_open_data(dir, name, &path) : NULL;
+	for (int j = 0; f && j < a->n_models; j++) {
+		fprintf(f, "%s", a->models[j]);
+		for (int k = 0; k < n; k++) {
+			int t =
+			    a->scenarios[idx[k]].first.delay_blocking ? timer_twin(a, idx[k]) : -1;
+
+			if (t < 0)
+				continue;
+			put_stats(f, &agg_cell(a, t, j)->m[AGG_RPS]);
+			put_stats(f, &agg_cell(a, idx[k], j)->m[AGG_RPS]);
+		}
+		fputc('\n', f);
+	}
+	if (f && fclose(f) == 0) {
+		char *vars = sys_fmt("datafile='%s'; scenarios='%s'; title='Timer against "
+				     "--delay-blocking, %.0f connections (log scale)'",
+				     path, bars, a->scenarios[idx[0]].first.connections);
+
+		plot_draw(dir, plotdir, "rps", name, vars,
+			  "Requests/s with the delay as a timer and as a sleep in the loop",
+			  a->scenarios[idx[0]].first.experiment, made);
+		free(vars);
+		free(path);
+	}
+	free(bars);
+	free(name);
+}
+
 /* The experiment plots beyond throughput and p99, by what a series ran:
  * memory per idle connection (x = idle, from 0), MB/s against echo
  * message size, connect time without keep-alive. */
@@ -376,6 +441,8 @@ static void plot_experiment_extras(const char *dir, const char *plotdir, const s
 			"MB/s (log scale)", 1, "Echo MB/s against message size", made);
 		free(name);
 	}
+	if (first->delay_blocking)
+		plot_blocking(dir, plotdir, a, series, made);
 	if (!first->keepalive) {
 		name = sys_fmt("connect-%s", series);
 		plot_xy(dir, plotdir, a, series, AGG_CONNECT_P50, name,

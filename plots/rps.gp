@@ -4,9 +4,12 @@
 #
 # datafile: one row per model; column 1 the model, then for each scenario
 #   of `scenarios` three columns: median, min, max ("-" when no run was ok).
+# title: optional (the blocking comparison of the slow experiment uses
+#   this script with its own bars).
 load plotdir.'/common.gp'
 
-set title "Throughput per scenario - median of repetitions, bars min..max"
+if (!exists("title")) title = "Throughput per scenario - median of repetitions, bars min..max"
+set title title
 set ylabel "requests per second (log scale)"
 set logscale y
 set format y "%.0s%c"
