@@ -441,8 +441,6 @@ static void plot_experiment_extras(const char *dir, const char *plotdir, const s
 			"MB/s (log scale)", 1, "Echo MB/s against message size", made);
 		free(name);
 	}
-	if (first->delay_blocking)
-		plot_blocking(dir, plotdir, a, series, made);
 	if (!first->keepalive) {
 		name = sys_fmt("connect-%s", series);
 		plot_xy(dir, plotdir, a, series, AGG_CONNECT_P50, name,
@@ -467,6 +465,9 @@ void plot_all(const char *dir, const char *plotdir, const struct agg *a, const c
 			plot_series(dir, plotdir, a, a->scenarios[i].series, made);
 			plot_experiment_extras(dir, plotdir, a, a->scenarios[i].series, made);
 		}
+		/* One blocking scenario beside its timer twin is already a lesson. */
+		if (first && a->scenarios[i].first.delay_blocking)
+			plot_blocking(dir, plotdir, a, a->scenarios[i].series, made);
 	}
 	if (spectrum)
 		plot_spectrum(dir, plotdir, a, spectrum, made);
