@@ -54,6 +54,14 @@ static double med(const struct agg *a, int i, int j, enum agg_metric m)
 	return agg_median(a, i, j, m);
 }
 
+static bool picks_any(const struct agg *a, int i)
+{
+	for (int j = 0; j < a->n_models; j++)
+		if (agg_cell(a, i, j)->m[AGG_SYSCALLS].n)
+			return true;
+	return false;
+}
+
 static bool any_ok(const struct agg *a, int i)
 {
 	for (int j = 0; j < a->n_models; j++)
@@ -113,6 +121,7 @@ const char *caption_title(const char *e)
 	    {"connect", "A connection per request (no keep-alive)"},
 	    {"pipeline", "Pipelining depth and echo message size"},
 	    {"batch", "The seed benchmark: a whole batch timed by hyperfine"},
+	    {"syscalls", "System calls per request"},
 	};
 
 	for (size_t i = 0; i < sizeof(titles) / sizeof(titles[0]); i++)
@@ -462,6 +471,53 @@ void caption_experiment(const struct agg *a, const char *e, char *buf, size_t si
 		pipeline_size(a, e, &t);
 	} else
 		caption_generic(a, e, &t);
+}
+
+/* The plain HTTP keep-alive scenario nearest 100 connections, or -1. */
+static int plain_http(const struct agg *a)
+{
+	int best = -1;
+
+	for (int i = 0; i < a->n_scenarios; i++) {
+		const struct run_row *r = desc(a, i);
+
+		if (strcmp(r->proto, "http") || !r->keepalive || r->pipeline != 1 ||
+		    r->delay_us > 0 || r->work_us > 0 || r->idle > 0 || r->rate > 0 ||
+		    !picks_any(a, i))
+			continue;
+		if (best < 0 ||
+		    fabs(log(r->connections / 100)) < fabs(log(desc(a, best)->connections / 100)))
+			best = i;
+	}
+	return best;
+}
+
+void caption_syscalls(const struct agg *a, char *buf, size_t size)
+{
+	struct text t = {.buf = buf, .size = size, .used = 0};
+	struct pick p[a->n_models + 1];
+	int i = plain_http(a), n = 0;
+
+	buf[0] = '\0';
+	if (i < 0)
+		return;
+	for (int j = 0; j < a->n_models; j++) {
+		double v = med(a, i, j, AGG_SYSCALLS);
+
+		if (!isnan(v))
+			p[n++] = (struct pick){.j = j, .v = -v, .w = med(a, i, j, AGG_RPS)};
+	}
+	qsort(p, n, sizeof(p[0]), by_value_desc); /* fewest calls first */
+	if (!n)
+		return;
+	say(&t,
+	    "System calls of the server tree per request in %s (HTTP keep-alive, %.0f "
+	    "connections), fewest first, with requests/s:",
+	    a->scenarios[i].name, desc(a, i)->connections);
+	for (int k = 0; k < n; k++)
+		say(&t, "%s %s %.2f (%.0f)", k ? "," : "", a->models[p[k].j], -p[k].v, p[k].w);
+	say(&t, ". Counted in a separate short run per scenario and model (rep 0; meta.json "
+		"names the counter), so counting never slows the measured repetitions.");
 }
 
 /* One batch file: who finished, in how long, and who was cut off. */

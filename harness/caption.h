@@ -23,6 +23,11 @@ const char *caption_title(const char *experiment);
  * there is nothing to say). */
 void caption_experiment(const struct agg *a, const char *experiment, char *buf, size_t size);
 
+/* The caption of the system call section: per model, system calls per
+ * request and requests/s in the plainest HTTP scenario (keep-alive, the
+ * connection count nearest 100, no delay, work, idle or pipelining). */
+void caption_syscalls(const struct agg *a, char *buf, size_t size);
+
 /* The caption of the hyperfine batches in dir (the seed benchmark). */
 void caption_batches(const char *dir, char *buf, size_t size);
 

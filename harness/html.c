@@ -148,6 +148,8 @@ static void put_plots(FILE *f, const char *dir, const struct agg *a, const struc
 		caption_batches(dir, caption, sizeof(caption));
 		put_section(f, caption_title("batch"), caption, plots, "batch");
 	}
+	caption_syscalls(a, caption, sizeof(caption));
+	put_section(f, caption_title("syscalls"), caption, plots, "syscalls");
 	put_section(f, "Every scenario", "", plots, "");
 }
 

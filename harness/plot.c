@@ -200,7 +200,9 @@ static void plot_bars(const char *dir, const char *plotdir, const struct agg *a,
 	/* gnuplot cannot draw an empty histogram: skip it (all runs failed). */
 	if (f && fclose(f) == 0 && values) {
 		vars = sys_fmt("datafile='%s'; scenarios='%s'", path, scenarios);
-		plot_draw(dir, plotdir, script, script, vars, caption, "", made);
+		/* System calls have their own section in index.html. */
+		plot_draw(dir, plotdir, script, script, vars, caption,
+			  metric == AGG_SYSCALLS ? "syscalls" : "", made);
 		free(vars);
 	}
 	free(scenarios);

@@ -121,6 +121,9 @@ static void summary_captions(FILE *out, const char *dir, const struct agg *a)
 	caption_batches(dir, caption, sizeof(caption));
 	if (caption[0])
 		fprintf(out, "\n== %s ==\n%s\n", caption_title("batch"), caption);
+	caption_syscalls(a, caption, sizeof(caption));
+	if (caption[0])
+		fprintf(out, "\n== %s ==\n%s\n", caption_title("syscalls"), caption);
 }
 
 int report_build(const char *dir, const char *plotdir, FILE *out)

@@ -28,6 +28,7 @@ FIG = {  # the figures a test may override on the command line
     "epoll_rss0": 1000, "epoll_rss10k": 6000, "threads_rss0": 2000, "threads_rss10k": 162000,
     "select_refused": 9000, "epoll_w200": 4800, "prefork_w200": 9100,
     "epoll_d1": 50000, "epoll_d64": 400000, "ports_out": 1,
+    "epoll_syscalls": 2.03, "threads_syscalls": 2.5,
 }
 for arg in sys.argv[2:]:
     k, v = arg.split("=")
@@ -72,6 +73,10 @@ for idle in (0, 10000):
             reason="loadgen exit 1: closed=100", server_refused=F["select_refused"])
     else:
         row(sc, "select", "c10k", "c10k", "idle", idle=0, idle_alive_end=0)
+# the system call pass (rep 0) of the plain HTTP scenario
+for model, n in (("epoll", F["epoll_syscalls"]), ("thread-per-conn", F["threads_syscalls"])):
+    row("c10k-0", model, "c10k", "c10k", "idle", rep_count=1, syscalls_per_req=n)
+    rows[-1]["rep"] = 0
 # slow: the iterative server at 10 ms; blocking against timers
 for conns in (10, 1000):
     row("slow-10ms-c%d" % conns, "iterative", "slow", "slow-10ms", "connections",
