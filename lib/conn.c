@@ -245,17 +245,26 @@ enum conn_want conn_on_timer(struct conn *c, const struct server_config *cfg)
 	return run_session(c, cfg, c->in, c->in_len);
 }
 
+/* How long ago `then` was; 0 if the caller's clock reading is older than
+ * `then` (a sweep that read the time before its handlers ran), rather than
+ * an unsigned wrap-around that would make a busy connection look ancient. */
+static uint64_t age_us(uint64_t now_us, uint64_t then_us)
+{
+	return now_us > then_us ? now_us - then_us : 0;
+}
+
 int conn_expired(const struct conn *c, const struct server_config *cfg, uint64_t now_us)
 {
 	if (c->deadline_us > now_us)
 		return 0;	/* waiting on its delay timer */
 	if (c->draining)
-		return now_us - c->head_start_us > DRAIN_US;
-	if (cfg->idle_timeout_s && now_us - c->last_active_us > (uint64_t)cfg->idle_timeout_s * 1000000)
+		return age_us(now_us, c->head_start_us) > DRAIN_US;
+	if (cfg->idle_timeout_s &&
+	    age_us(now_us, c->last_active_us) > (uint64_t)cfg->idle_timeout_s * 1000000)
 		return 1;
 	return cfg->header_timeout_s && c->head_start_us &&
 	       session_in_head(&c->session, c->in_len) &&
-	       now_us - c->head_start_us > (uint64_t)cfg->header_timeout_s * 1000000;
+	       age_us(now_us, c->head_start_us) > (uint64_t)cfg->header_timeout_s * 1000000;
 }
 
 void conn_close(struct conn *c)
