@@ -2,6 +2,7 @@
  * main.c - wires a model to the shared parts; every server's main().
  */
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -23,6 +24,14 @@ int main(int argc, char **argv)
 	snprintf(progname, sizeof(progname), "server-%s", model.name);
 	util_progname = progname;
 	opt_parse(&cfg, argc, argv, &model);
+
+	/* glibc gives the top of the heap back to the kernel whenever more
+	 * than 128 KiB is free there, so a model that frees per-connection
+	 * buffers newest first (green threads at shutdown, or any churn of
+	 * connections) pays a brk() per close - 0.7 s for 10,000 connections.
+	 * Every model gets the same allocator setting, so the allocator is not
+	 * part of the comparison; peak RSS is unaffected. */
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
 
 	sig_init();
 	stats_init();

@@ -380,6 +380,8 @@ static struct green *green_alloc(void)
 
 static void green_release(struct green *g)
 {
+	if (sched.stopping)
+		return; /* the process is about to exit, which unmaps every stack at once */
 	if (sched.free_count >= FREE_MAX) {
 		munmap(g->map, GUARD_SIZE + STACK_SIZE);
 		return;
