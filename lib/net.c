@@ -24,6 +24,14 @@
  * a connection when the process has run out of descriptors. */
 static int spare_fd = -1;
 
+/* Shedding closes the spare and takes the lowest free descriptor back with
+ * accept(): another thread's accept() in between would steal it, the spare
+ * could not be reopened, and that thread would never shed again -- it would
+ * hold the stolen connection and then spin on a listening socket that stays
+ * readable.  So accept() runs under the read side of this lock and shedding
+ * under the write side. */
+static pthread_rwlock_t spare_lock = PTHREAD_RWLOCK_INITIALIZER;
+
 void net_init(void)
 {
 	spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -114,13 +122,13 @@ int net_set_nonblock(int fd)
  * it looks at the queue, and a blocking listening socket must not block here). */
 static int shed_connection(int listen_fd)
 {
-	/* Several reactor threads may run out at once; the spare is one. */
-	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 	static uint64_t last_log_us;
 	struct pollfd pending = { .fd = listen_fd, .events = POLLIN };
 	int shed = 0;
 
-	pthread_mutex_lock(&lock);
+	pthread_rwlock_wrlock(&spare_lock);
+	if (spare_fd < 0)	/* lost earlier: take one back if any is free now */
+		spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (spare_fd >= 0 && poll(&pending, 1, 0) == 1) {
 		close(spare_fd);
 		int fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK);
@@ -135,7 +143,7 @@ static int shed_connection(int listen_fd)
 		last_log_us = util_now_us();
 		log_msg("accept: out of descriptors; closing new connections");
 	}
-	pthread_mutex_unlock(&lock);
+	pthread_rwlock_unlock(&spare_lock);
 	return shed;
 }
 
@@ -152,7 +160,9 @@ int net_accept(int listen_fd, bool nonblock)
 {
 	int fd;
 
+	pthread_rwlock_rdlock(&spare_lock);
 	fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0));
+	pthread_rwlock_unlock(&spare_lock);
 	if (fd < 0) {
 		if (errno == EMFILE || errno == ENFILE)
 			errno = shed_connection(listen_fd) ? EMFILE : EAGAIN;

@@ -37,7 +37,10 @@ int net_set_nonblock(int fd);
  * so the client gets a clean close instead of waiting in the backlog and the
  * caller does not spin on a listening socket that stays readable.  It then
  * returns -1 with errno EMFILE and logs at most once a second; if no
- * connection was waiting, it returns -1 with errno EAGAIN. */
+ * connection was waiting, it returns -1 with errno EAGAIN.  Thread-safe:
+ * every thread's accept() is kept out of the moment the spare is lent, so
+ * none can steal it (a blocking accept() delays other threads' shedding
+ * until it returns). */
 int net_accept(int listen_fd, bool nonblock);
 
 /* Applies the shared connection options to a socket the caller accepted
