@@ -112,13 +112,18 @@ static int write_or_keep(struct conn *c, const char *out, size_t len)
 
 /* The session is done with this connection: stop sending, and read until the
  * client closes (bounded by DRAIN_US), so it gets our last answer. */
+void conn_mark_draining(struct conn *c)
+{
+	conn_keep_input(c, NULL, 0);
+	c->draining = 1;
+	c->head_start_us = util_now_us();
+}
+
 static enum conn_want start_drain(struct conn *c)
 {
 	if (shutdown(c->fd, SHUT_WR) < 0)
 		return CONN_WANT_CLOSE;
-	conn_keep_input(c, NULL, 0);
-	c->draining = 1;
-	c->head_start_us = util_now_us();
+	conn_mark_draining(c);
 	return CONN_WANT_READ;
 }
 

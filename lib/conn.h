@@ -73,6 +73,10 @@ int conn_expired(const struct conn *c, const struct server_config *cfg, uint64_t
 void conn_keep_input(struct conn *c, const char *data, size_t len);
 int conn_grow_input(struct conn *c);
 
+/* Marks c as draining once the caller has shut down its sending side: any
+ * held input is dropped, and conn_expired() bounds the drain from now. */
+void conn_mark_draining(struct conn *c);
+
 /* Frees the calling thread's scratch buffers.  A thread that drove
  * connections calls it before it exits. */
 void conn_thread_done(void);

@@ -340,9 +340,7 @@ static void start_drain(struct uring_loop *l, struct uconn *c)
 		close_conn(l, c);
 		return;
 	}
-	conn_keep_input(&c->conn, NULL, 0);
-	c->conn.draining = 1;
-	c->conn.head_start_us = util_now_us();
+	conn_mark_draining(&c->conn);
 }
 
 /* Sends l->out[0..len) from a copy that lives until the send completes. */

@@ -171,9 +171,7 @@ static void start_drain(struct uconn *u)
 		close_conn(u);
 		return;
 	}
-	conn_keep_input(&u->conn, NULL, 0);
-	u->conn.draining = 1;
-	u->conn.head_start_us = util_now_us();
+	conn_mark_draining(&u->conn);
 	start_reading(u);
 }
 
