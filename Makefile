@@ -7,6 +7,9 @@
 #   make torture    the reliability suite and the fuzzers at full length
 #   make fuzz       run the libFuzzer targets (FUZZ_SECONDS=N each)
 #   make grade MODEL=mine   the lab 6 autograder (GRADE_FLAGS=--json)
+#   make tests      the unit tests and fuzz targets tests/ runs (make check does)
+#   make format     clang-format every C file in place (.clang-format)
+#   make print-flags  the compiler flags a model is checked with (labs/grade)
 #
 # The list of models is derived from servers/*.c (and MODEL_DIRS, for a
 # student's own model): adding a model is adding one file.  A model that needs
@@ -26,12 +29,26 @@ WARN    := -Wall -Wextra -Wshadow -Wno-unused-parameter
 BASE    := -std=gnu11 -pthread -D_GNU_SOURCE -Ilib $(WARN)
 SAN_ASAN := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 SAN_TSAN := -O1 -g -fno-omit-frame-pointer -fsanitize=thread
+# Unit tests: ASan+UBSan, and warnings are errors.
+TEST_FLAGS := $(SAN_ASAN) -Werror -Wno-missing-field-initializers
+# libFuzzer targets need clang; FUZZ_CC may name another one.
+FUZZ_CC    ?= $(or $(shell command -v clang 2>/dev/null),$(shell command -v clang-14 2>/dev/null),clang)
+FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 
 LIB_SRCS    := $(filter-out lib/hist.c,$(wildcard lib/*.c))
 HIST_SRCS   := $(wildcard lib/hist.c)
 LOADGEN_SRCS := $(filter-out clients/demo-%,$(wildcard clients/*.c)) $(HIST_SRCS)
 BENCH_SRCS  := $(wildcard harness/*.c) $(HIST_SRCS)
 HDRS        := $(wildcard lib/*.h clients/*.h harness/*.h)
+
+# The unit tests and fuzz targets, and the lib/ files each one needs.  Every
+# test binary is built here, so that its flags are the Makefile's.
+PROTO_SRCS  := lib/http.c lib/session.c lib/stats.c lib/util.c
+UNIT_TESTS  := build/tests/test_http build/tests/test_hist
+FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz-*.c)
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRCS))
+# Every C file clang-format keeps in shape (make format; tests/style/t-format).
+FORMAT_SRCS := $(shell git ls-files '*.c' '*.h' 2>/dev/null || find lib servers clients harness tests labs -name '*.[ch]')
 
 src_of     = $(firstword $(filter %/$(1).c,$(MODEL_SRCS)))
 links_of   = $(shell sed -n 's/^ \* Links: //p' $(1) | head -n 1)
@@ -42,7 +59,7 @@ SERVERS      := $(addprefix build/server-,$(MODELS))
 ASAN_SERVERS := $(addprefix build/asan/server-,$(MODELS))
 TSAN_SERVERS := $(addprefix build/tsan/server-,$(MODELS))
 
-.PHONY: all servers sanitizers deps check bench torture fuzz grade clean format
+.PHONY: all servers sanitizers tests deps check bench torture fuzz grade clean format print-flags print-format-srcs
 .DEFAULT_GOAL := all
 
 TOOLS      := $(if $(filter clients/%,$(LOADGEN_SRCS)),build/loadgen) $(if $(wildcard harness/*.c),build/bench)
@@ -51,6 +68,7 @@ ASAN_TOOLS := $(if $(filter clients/%,$(LOADGEN_SRCS)),build/asan/loadgen)
 all: servers $(TOOLS)
 servers: $(SERVERS)
 sanitizers: $(ASAN_SERVERS) $(TSAN_SERVERS) $(ASAN_TOOLS)
+tests: $(UNIT_TESTS) $(FUZZ_TARGETS)
 
 .SECONDEXPANSION:
 
@@ -74,7 +92,16 @@ build/asan/loadgen: $(LOADGEN_SRCS) $(HDRS) | build/asan
 build/bench: $(BENCH_SRCS) $(HDRS) | build
 	$(CC) $(BASE) -Iharness $(CFLAGS) -o $@ $(BENCH_SRCS) $(shell pkg-config --cflags --libs jansson) -lm
 
-build build/asan build/tsan:
+build/tests/test_http: tests/unit/test_http.c $(PROTO_SRCS) $(HDRS) | build/tests
+	$(CC) $(BASE) $(TEST_FLAGS) -o $@ $< $(PROTO_SRCS)
+
+build/tests/test_hist: tests/loadgen/test_hist.c lib/hist.c lib/hist.h | build/tests
+	$(CC) $(BASE) $(TEST_FLAGS) -o $@ $< lib/hist.c -lm
+
+build/fuzz/fuzz-%: tests/fuzz/fuzz-%.c $(PROTO_SRCS) $(HDRS) | build/fuzz
+	$(FUZZ_CC) $(BASE) $(FUZZ_FLAGS) -o $@ $< $(PROTO_SRCS)
+
+build build/asan build/tsan build/tests build/fuzz:
 	mkdir -p $@
 
 deps:
@@ -83,7 +110,7 @@ deps:
 # The load generator's and harness's tests drive the epoll model whatever
 # MODELS says, so it is always built.
 check: deps
-	@$(MAKE) --no-print-directory -j2 all sanitizers build/server-epoll >/dev/null
+	@$(MAKE) --no-print-directory -j2 all sanitizers tests build/server-epoll >/dev/null
 	@MODELS="$(MODELS)" tests/run.sh
 
 bench: deps
@@ -93,11 +120,12 @@ bench: deps
 # The reliability suite and the fuzzers at full length (make check runs a
 # bounded version).
 torture: deps
-	@$(MAKE) --no-print-directory -j2 all sanitizers >/dev/null
+	@$(MAKE) --no-print-directory -j2 all sanitizers tests >/dev/null
 	@TORTURE=1 MODELS="$(MODELS)" ONLY='@(reliability|fuzz)/*' tests/run.sh
 
 # Coverage-guided fuzzing of the HTTP parser and session (clang libFuzzer).
 fuzz: deps
+	@$(MAKE) --no-print-directory -j2 $(FUZZ_TARGETS) >/dev/null
 	@tests/fuzz/run-fuzzers $(if $(FUZZ_SECONDS),--seconds $(FUZZ_SECONDS))
 
 # The lab 6 autograder (labs/grade): conformance, concurrency, and speed
@@ -113,4 +141,13 @@ clean:
 	rm -rf build
 
 format:
-	clang-format -i lib/*.[ch] servers/*.c clients/*.[ch] harness/*.[ch]
+	clang-format -i $(FORMAT_SRCS)
+
+# What a model is compiled with, for tools that check a student's file the
+# same way (labs/grade, tests/labs/t-grade).
+print-flags:
+	@echo $(BASE)
+
+# The files make format rewrites (tests/style/t-format checks them).
+print-format-srcs:
+	@echo $(FORMAT_SRCS)
