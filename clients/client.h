@@ -35,18 +35,18 @@ struct client {
 	int fd;
 	uint32_t gen; /* bumped per socket: tells stale epoll events apart */
 	enum client_state state;
-	bool want_out;	   /* EPOLLOUT registered: connecting or partial write */
-	bool head_seen;	   /* first byte of the oldest response arrived */
-	uint32_t inflight; /* requests sent and not yet answered */
-	uint32_t head;	   /* ring index of the oldest one */
-	int index;	   /* global connection number: sets its open-loop phase */
-	struct wakeup wake; /* queued in the group's wake-up queue */
-	uint64_t budget;    /* requests it may still send (-n), else UINT64_MAX */
-	uint64_t next_us;   /* closed loop: think time ends; open loop: unused */
-	uint64_t sched_n;   /* open loop: requests scheduled so far */
-	uint64_t sched_base; /* open loop: intended time of request 0 */
-	uint64_t retry_us;   /* after a connect error, do not reconnect before */
-	uint64_t connect_us; /* when connect() was called */
+	bool want_out;		  /* EPOLLOUT registered: connecting or partial write */
+	bool head_seen;		  /* first byte of the oldest response arrived */
+	uint32_t inflight;	  /* requests sent and not yet answered */
+	uint32_t head;		  /* ring index of the oldest one */
+	int index;		  /* global connection number: sets its open-loop phase */
+	struct wakeup wake;	  /* queued in the group's wake-up queue */
+	uint64_t budget;	  /* requests it may still send (-n), else UINT64_MAX */
+	uint64_t next_us;	  /* closed loop: think time ends; open loop: unused */
+	uint64_t sched_n;	  /* open loop: requests scheduled so far */
+	uint64_t sched_base;	  /* open loop: intended time of request 0 */
+	uint64_t retry_us;	  /* after a connect error, do not reconnect before */
+	uint64_t connect_us;	  /* when connect() was called */
 	size_t out_off, out_left; /* the batch being written */
 	struct check chk;
 	struct slot *ring; /* ring_mask + 1 slots */
@@ -59,8 +59,8 @@ struct client_group {
 	const struct lg_target *tgt;
 	const struct lg_clock *clk;
 	struct lg_result res;
-	int epfd;	/* every client's socket is registered here */
-	int active;	/* clients not CLIENT_DONE */
+	int epfd;   /* every client's socket is registered here */
+	int active; /* clients not CLIENT_DONE */
 	uint32_t ring_mask;
 	double interval_us; /* open loop: between two requests of a client */
 	uint64_t early_us;  /* how late the loop's timer fires (the loop keeps

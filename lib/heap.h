@@ -54,7 +54,7 @@ struct heap {
 typedef bool (*heap_less_fn)(const struct heap_node *a, const struct heap_node *b);
 
 /* The struct of type `type` whose member `member` is the node ptr. */
-#define heap_entry(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+#define heap_entry(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
 static inline void heap_init(struct heap *h)
 {

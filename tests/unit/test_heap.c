@@ -8,8 +8,8 @@
  * after every step checks that the heap has the reference's count and
  * minimum key, and that its tree is whole: every child's parent link
  * points back, no child is smaller than its parent, and the shape is the
- * complete tree of `count` nodes (numbered breadth-first, none past count).  At the end it drains the heap and
- * compares the keys it pops with the sorted reference.
+ * complete tree of `count` nodes (numbered breadth-first, none past count).  At the end it drains
+ * the heap and compares the keys it pops with the sorted reference.
  *
  * The seed is fixed (the sequence is the same every run) and printed.
  */
@@ -127,7 +127,7 @@ static const char *round_trip(unsigned int keyspace)
 
 	heap_init(&h);
 	for (int i = 0; i < NODES; i++)
-		items[i] = (struct item){ 0 };
+		items[i] = (struct item){0};
 	for (int s = 0; s < STEPS; s++) {
 		struct item *it = &items[rnd(NODES)];
 		unsigned int op = rnd(10);
@@ -169,7 +169,7 @@ static const char *round_trip(unsigned int keyspace)
 
 int main(void)
 {
-	static const unsigned int keyspaces[] = { 4, 64, 1u << 30 };
+	static const unsigned int keyspaces[] = {4, 64, 1u << 30};
 
 	printf("# seed %#llx, %d rounds of %d steps on %d nodes\n", rng, ROUNDS, STEPS, NODES);
 	for (size_t k = 0; k < sizeof(keyspaces) / sizeof(keyspaces[0]); k++) {
