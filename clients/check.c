@@ -39,7 +39,7 @@ static bool header_is(const char *line, size_t n, const char *name)
 
 /* Parses the value of a Content-Length line: optional spaces, 1 to 15
  * digits, optional spaces, CR.  Returns the length or -1. */
-static long long parse_length(const char *p, const char *eol)
+static long long parse_content_length(const char *p, const char *eol)
 {
 	long long v = 0;
 	int digits = 0;
@@ -66,7 +66,7 @@ static int parse_fields(struct check *c, const char *h, size_t len,
 		if (n <= 1) /* the blank line */
 			break;
 		if (header_is(line, n, "content-length:")) {
-			*clen = parse_length(line + 15, eol);
+			*clen = parse_content_length(line + 15, eol);
 			if (*clen < 0)
 				return CHECK_BAD;
 		} else if (header_is(line, n, "transfer-encoding:")) {

@@ -11,6 +11,7 @@
  * an idle timeout).
  */
 #include "loadgen.h"
+#include "process.h"
 
 #include <errno.h>
 #include <stdlib.h>

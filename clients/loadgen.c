@@ -5,52 +5,15 @@
  * See clients/README.md for usage and for what every figure means.
  */
 #include "loadgen.h"
+#include "process.h"
 #include "worker.h"
 
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-
-volatile int lg_stopping;
-
-void lg_die(const char *fmt, ...)
-{
-	char line[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "loadgen: %s\n", line);
-	exit(1);
-}
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	lg_stopping = 1;
-}
-
-/* C10K runs need more descriptors than the usual soft limit of 1024. */
-static void setup_process(void)
-{
-	struct sigaction sa = { .sa_handler = on_signal };
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
 
 static double cpu_seconds(void)
 {
@@ -129,15 +92,15 @@ static void merge(struct lg_summary *s, const struct lg_config *cfg,
 	sum->ttfb = hist_new();
 	sum->uncorrected = cfg->rate ? hist_new() : NULL;
 	for (int t = 0; t < cfg->threads; t++)
-		if (ws[t]->res.timeline_len > len)
-			len = ws[t]->res.timeline_len;
+		if (worker_result(ws[t])->timeline_len > len)
+			len = worker_result(ws[t])->timeline_len;
 	sum->timeline = calloc(len ? len : 1, sizeof(uint64_t));
 	sum->timeline_len = len;
 	if (!sum->latency || !sum->connect || !sum->ttfb || !sum->timeline ||
 	    (cfg->rate && !sum->uncorrected))
 		lg_die("out of memory");
 	for (int t = 0; t < cfg->threads; t++)
-		add_result(sum, &ws[t]->res);
+		add_result(sum, worker_result(ws[t]));
 	while (sum->timeline_len && sum->timeline[sum->timeline_len - 1] == 0)
 		sum->timeline_len--;
 }
@@ -197,7 +160,7 @@ int main(int argc, char **argv)
 	int rc;
 
 	options_parse(&cfg, argc, argv);
-	setup_process();
+	lg_setup_process();
 	target_init(&tgt, &cfg);
 	idle_open(&idle, &cfg, &tgt);
 	cpu0 = cpu_seconds();

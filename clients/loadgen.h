@@ -1,13 +1,19 @@
 /*
  * loadgen.h - what the parts of the load generator share: the run's
- * configuration, the per-thread results, and the small helpers (clock,
- * die) every file uses.
+ * configuration, the target, the per-thread results and the summary, and
+ * the functions main calls once each (options, target, idle connections,
+ * reports).  Process-wide state (lg_die(), the stop flag, the clock) is in
+ * process.h.
  *
- * Files: loadgen.c (main wiring), options.c (command line), target.c
- * (address and the precomputed request bytes), worker.c (one epoll loop
- * per thread), conn.c (one connection's state machine), check.c (response
- * verification), idle.c (--idle), report.c (summary and --hgrm), json.c
- * (--json).
+ * Files, each depending only on those after it:
+ *   loadgen.c  main: wiring, threads, merging, exit status
+ *   worker.c   one thread: epoll loop, timerfd, timeout tick (worker.h)
+ *   client.c   one connection's state machine (client.h)
+ *   wakeq.c    the wake-up queue, a heap keyed by time (wakeq.h)
+ *   check.c    response verification (check.h)
+ *   options.c, target.c, idle.c, report.c, json.c   the parts main calls
+ *   process.c  lg_die(), lg_stopping, signal set-up (process.h)
+ * No file calls a function of a file before it in this list.
  */
 #ifndef LOADGEN_H
 #define LOADGEN_H
@@ -17,7 +23,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/socket.h>
-#include <time.h>
 
 #include "hist.h"
 
@@ -94,13 +99,6 @@ struct lg_result {
 	struct hist *ttfb;	  /* send to first response byte */
 };
 
-/* Times of the run, shared read-only by all threads. */
-struct lg_clock {
-	uint64_t start_us;   /* threads start sending */
-	uint64_t measure_us; /* warm-up over: from here on, recorded */
-	uint64_t stop_us;    /* no new request after this (0 = none, -n) */
-};
-
 /* The --idle connections. */
 struct lg_idle {
 	int *fds;
@@ -114,18 +112,6 @@ struct lg_summary {
 	double cpu_s;		/* client user + system CPU while running */
 	int idle_wanted, idle_established, idle_alive;
 };
-
-/* Monotonic microseconds (vDSO, no system call). */
-static inline uint64_t lg_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
-/* Prints "loadgen: <message>" to stderr and exits 1 (set-up failures). */
-void lg_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
 /* options.c: parses argv into cfg; on a bad option prints why and the
  * usage to stderr and exits 2. */
@@ -176,8 +162,5 @@ int json_write(const char *path, const struct lg_config *cfg,
 /* report.c: true if an open-loop run kept up with -R (99%). */
 bool report_rate_achieved(const struct lg_config *cfg,
 			  const struct lg_summary *s);
-
-/* Raised by SIGINT/SIGTERM: threads stop sending and drain. */
-extern volatile int lg_stopping;
 
 #endif

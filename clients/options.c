@@ -89,9 +89,9 @@ static uint64_t parse_time(const char *name, const char *s, double unit_us)
 }
 
 enum {
-	OPT_WARMUP = 256, OPT_TIMEOUT, OPT_PROTO, OPT_SIZE, OPT_PIPELINE,
-	OPT_THINK, OPT_NOKEEPALIVE, OPT_LINGER0, OPT_IDLE, OPT_STATUS,
-	OPT_LATENCY, OPT_JSON, OPT_HGRM,
+	LG_OPT_WARMUP = 256, LG_OPT_TIMEOUT, LG_OPT_PROTO, LG_OPT_SIZE, LG_OPT_PIPELINE,
+	LG_OPT_THINK, LG_OPT_NOKEEPALIVE, LG_OPT_LINGER0, LG_OPT_IDLE, LG_OPT_STATUS,
+	LG_OPT_LATENCY, LG_OPT_JSON, LG_OPT_HGRM,
 };
 
 static const struct option long_options[] = {
@@ -102,19 +102,19 @@ static const struct option long_options[] = {
 	{ "rate", required_argument, NULL, 'R' },
 	{ "header", required_argument, NULL, 'H' },
 	{ "help", no_argument, NULL, 'h' },
-	{ "warmup", required_argument, NULL, OPT_WARMUP },
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-	{ "proto", required_argument, NULL, OPT_PROTO },
-	{ "size", required_argument, NULL, OPT_SIZE },
-	{ "pipeline", required_argument, NULL, OPT_PIPELINE },
-	{ "think-ms", required_argument, NULL, OPT_THINK },
-	{ "no-keepalive", no_argument, NULL, OPT_NOKEEPALIVE },
-	{ "linger0", no_argument, NULL, OPT_LINGER0 },
-	{ "idle", required_argument, NULL, OPT_IDLE },
-	{ "expect-status", required_argument, NULL, OPT_STATUS },
-	{ "latency", no_argument, NULL, OPT_LATENCY },
-	{ "json", required_argument, NULL, OPT_JSON },
-	{ "hgrm", required_argument, NULL, OPT_HGRM },
+	{ "warmup", required_argument, NULL, LG_OPT_WARMUP },
+	{ "timeout", required_argument, NULL, LG_OPT_TIMEOUT },
+	{ "proto", required_argument, NULL, LG_OPT_PROTO },
+	{ "size", required_argument, NULL, LG_OPT_SIZE },
+	{ "pipeline", required_argument, NULL, LG_OPT_PIPELINE },
+	{ "think-ms", required_argument, NULL, LG_OPT_THINK },
+	{ "no-keepalive", no_argument, NULL, LG_OPT_NOKEEPALIVE },
+	{ "linger0", no_argument, NULL, LG_OPT_LINGER0 },
+	{ "idle", required_argument, NULL, LG_OPT_IDLE },
+	{ "expect-status", required_argument, NULL, LG_OPT_STATUS },
+	{ "latency", no_argument, NULL, LG_OPT_LATENCY },
+	{ "json", required_argument, NULL, LG_OPT_JSON },
+	{ "hgrm", required_argument, NULL, LG_OPT_HGRM },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -133,25 +133,25 @@ static void set_option(struct lg_config *cfg, int opt, const char *arg)
 				    arg, LG_MAX_HEADERS);
 		cfg->headers[cfg->nheaders++] = arg;
 		break;
-	case OPT_WARMUP: cfg->warmup_us = parse_time("--warmup", arg, 1e6); break;
-	case OPT_TIMEOUT: cfg->timeout_us = parse_time("--timeout", arg, 1e6); break;
-	case OPT_PROTO:
+	case LG_OPT_WARMUP: cfg->warmup_us = parse_time("--warmup", arg, 1e6); break;
+	case LG_OPT_TIMEOUT: cfg->timeout_us = parse_time("--timeout", arg, 1e6); break;
+	case LG_OPT_PROTO:
 		if (strcmp(arg, "http") && strcmp(arg, "echo"))
 			usage_error("--proto: '%s' is neither http nor echo", arg);
 		cfg->proto = arg[0] == 'h' ? LG_HTTP : LG_ECHO;
 		break;
-	case OPT_SIZE: cfg->size = (size_t)parse_int("--size", arg, 1, 1 << 24); break;
-	case OPT_PIPELINE:
+	case LG_OPT_SIZE: cfg->size = (size_t)parse_int("--size", arg, 1, 1 << 24); break;
+	case LG_OPT_PIPELINE:
 		cfg->pipeline = (int)parse_int("--pipeline", arg, 1, LG_MAX_PIPELINE);
 		break;
-	case OPT_THINK: cfg->think_us = 1000 * (uint64_t)parse_int("--think-ms", arg, 0, 3600000); break;
-	case OPT_NOKEEPALIVE: cfg->keepalive = false; break;
-	case OPT_LINGER0: cfg->linger0 = true; break;
-	case OPT_IDLE: cfg->idle = (int)parse_int("--idle", arg, 0, 1000000); break;
-	case OPT_STATUS: cfg->expect_status = (int)parse_int("--expect-status", arg, 100, 599); break;
-	case OPT_LATENCY: cfg->latency = true; break;
-	case OPT_JSON: cfg->json_path = arg; break;
-	case OPT_HGRM: cfg->hgrm_path = arg; break;
+	case LG_OPT_THINK: cfg->think_us = 1000 * (uint64_t)parse_int("--think-ms", arg, 0, 3600000); break;
+	case LG_OPT_NOKEEPALIVE: cfg->keepalive = false; break;
+	case LG_OPT_LINGER0: cfg->linger0 = true; break;
+	case LG_OPT_IDLE: cfg->idle = (int)parse_int("--idle", arg, 0, 1000000); break;
+	case LG_OPT_STATUS: cfg->expect_status = (int)parse_int("--expect-status", arg, 100, 599); break;
+	case LG_OPT_LATENCY: cfg->latency = true; break;
+	case LG_OPT_JSON: cfg->json_path = arg; break;
+	case LG_OPT_HGRM: cfg->hgrm_path = arg; break;
 	case 'h': fputs(usage_text, stdout); exit(0);
 	default: usage_error("unhandled option %d", opt);
 	}

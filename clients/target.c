@@ -3,6 +3,7 @@
  * once before the run, so the hot loop only ever write()s ready bytes.
  */
 #include "loadgen.h"
+#include "process.h"
 
 #include <netdb.h>
 #include <stdio.h>
@@ -25,7 +26,7 @@ static void resolve(struct lg_target *t, const struct lg_config *cfg)
 /* "GET /path HTTP/1.1", Host, the -H headers, and Connection: close when
  * every request gets its own connection (so the server closes first and
  * the response needs no other framing check). */
-static char *http_request(const struct lg_config *cfg, size_t *len)
+static char *build_http_request(const struct lg_config *cfg, size_t *len)
 {
 	bool v6 = strchr(cfg->host, ':') != NULL;
 	size_t cap = 256 + strlen(cfg->path) + strlen(cfg->host);
@@ -69,7 +70,7 @@ void target_init(struct lg_target *t, const struct lg_config *cfg)
 {
 	resolve(t, cfg);
 	if (cfg->proto == LG_HTTP) {
-		t->request = http_request(cfg, &t->reqlen);
+		t->request = build_http_request(cfg, &t->reqlen);
 	} else {
 		t->request = echo_message(cfg->size);
 		t->reqlen = cfg->size;

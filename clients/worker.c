@@ -4,14 +4,20 @@
  * Sockets are level-triggered, with EPOLLOUT only while a write is blocked,
  * so a request costs one recv() and one send() in the common case (wrk
  * adds and removes a writable event per request).  Time-driven work, the
- * open-loop schedule, think time and reconnect back-off, waits in a binary
- * heap of connections keyed by wake-up time; one timerfd, armed at
- * microsecond resolution for the earliest of them, wakes the loop.  The
- * same timer ticks every few milliseconds to enforce timeouts actively
- * (a stuck request fails at its deadline, not when a late answer comes)
- * and to notice the end of the run.
+ * open-loop schedule, think time and reconnect back-off, waits in the
+ * group's wake-up queue (wakeq.h, a heap keyed by wake-up time); one
+ * timerfd, armed at microsecond resolution for the earliest of them, wakes
+ * the loop.  The same timer ticks every few milliseconds to enforce
+ * timeouts actively (a stuck request fails at its deadline, not when a late
+ * answer comes) and to notice the end of the run.
+ *
+ * The loop calls the connection code (client.h) and is never called back
+ * by it: what a connection waits for is in the epoll set or the wake-up
+ * queue, and the loop hands over whatever comes out.
  */
 #include "worker.h"
+
+#include "client.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -20,95 +26,33 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
-#define MAX_EVENTS 256
+#define WORKER_MAX_EVENTS 256
 #define MAX_EARLY_US 150
+#define TIMER_TAG UINT64_MAX /* epoll data of the timerfd */
 
-static void heap_place(struct worker *w, int i, struct conn *c)
+struct worker {
+	struct client_group group; /* the clients and what they share */
+	int tfd;
+	int nclients;
+	uint64_t tick_us, next_tick, armed_us;
+	struct slot *ring; /* every client's ring, one allocation */
+};
+
+const struct lg_result *worker_result(const struct worker *w)
 {
-	w->heap[i] = c;
-	c->heap_pos = i + 1;
-}
-
-static void sift_up(struct worker *w, int i)
-{
-	struct conn *c = w->heap[i];
-
-	while (i > 0) {
-		int parent = (i - 1) / 2;
-
-		if (w->heap[parent]->wake_us <= c->wake_us)
-			break;
-		heap_place(w, i, w->heap[parent]);
-		i = parent;
-	}
-	heap_place(w, i, c);
-}
-
-static void sift_down(struct worker *w, int i)
-{
-	struct conn *c = w->heap[i];
-
-	for (;;) {
-		int child = 2 * i + 1;
-
-		if (child >= w->heap_len)
-			break;
-		if (child + 1 < w->heap_len &&
-		    w->heap[child + 1]->wake_us < w->heap[child]->wake_us)
-			child++;
-		if (c->wake_us <= w->heap[child]->wake_us)
-			break;
-		heap_place(w, i, w->heap[child]);
-		i = child;
-	}
-	heap_place(w, i, c);
-}
-
-void worker_wake_at(struct worker *w, struct conn *c, uint64_t when)
-{
-	uint64_t old = c->wake_us;
-
-	c->wake_us = when;
-	if (!c->heap_pos) {
-		heap_place(w, w->heap_len++, c);
-		sift_up(w, w->heap_len - 1);
-	} else if (when < old) {
-		sift_up(w, c->heap_pos - 1);
-	} else {
-		sift_down(w, c->heap_pos - 1);
-	}
-}
-
-void worker_unqueue(struct worker *w, struct conn *c)
-{
-	int i = c->heap_pos - 1;
-	struct conn *last;
-
-	if (!c->heap_pos)
-		return;
-	c->heap_pos = 0;
-	last = w->heap[--w->heap_len];
-	if (last == c)
-		return;
-	heap_place(w, i, last);
-	sift_up(w, i);
-	sift_down(w, last->heap_pos - 1);
-}
-
-bool worker_stopped(const struct worker *w, uint64_t now)
-{
-	return lg_stopping || (w->clk->stop_us && now >= w->clk->stop_us);
+	return &w->group.res;
 }
 
 /* Arms the timerfd for the earliest of the next tick and the first queued
  * wake-up; a system call only when that time changed. */
 static void arm_timer(struct worker *w)
 {
+	const struct wakeup *first = wakeq_first(&w->group.wakeq);
 	uint64_t when = w->next_tick;
 	struct itimerspec its = { { 0, 0 }, { 0, 0 } };
 
-	if (w->heap_len && w->heap[0]->wake_us < when)
-		when = w->heap[0]->wake_us;
+	if (first && first->at_us < when)
+		when = first->at_us;
 	if (when == w->armed_us)
 		return;
 	its.it_value.tv_sec = (time_t)(when / 1000000);
@@ -121,22 +65,25 @@ static void arm_timer(struct worker *w)
 /* Timeouts and the end of the run, every tick_us. */
 static void tick(struct worker *w, uint64_t now)
 {
-	bool stopped = worker_stopped(w, now);
+	struct client_group *g = &w->group;
+	bool stopped = lg_run_over(g->clk, now);
 
-	for (int i = 0; i < w->nconns; i++) {
-		struct conn *c = &w->conns[i];
+	for (int i = 0; i < w->nclients; i++) {
+		struct client *c = &g->clients[i];
 
-		if (c->state == CONN_DONE)
+		if (c->state == CLIENT_DONE)
 			continue;
-		conn_check_timeout(w, c, now);
+		client_check_timeout(g, c, now);
 		if (stopped)
-			conn_next(w, c, now);
+			client_next(g, c, now);
 	}
 	w->next_tick = now + w->tick_us;
 }
 
 static void on_timer(struct worker *w, uint64_t now)
 {
+	struct client_group *g = &w->group;
+	struct wakeup *due;
 	uint64_t expirations;
 
 	if (read(w->tfd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
@@ -144,21 +91,17 @@ static void on_timer(struct worker *w, uint64_t now)
 	/* A timer fires some tens of microseconds late (more on a VM); learn
 	 * by how much, so open-loop sends can be woken that much early. */
 	if (w->armed_us && now > w->armed_us) {
-		int64_t late = (int64_t)(now - w->armed_us) - (int64_t)w->early_us;
+		int64_t late = (int64_t)(now - w->armed_us) - (int64_t)g->early_us;
 
-		w->early_us = (uint64_t)((int64_t)w->early_us + late / 16);
-		if (w->early_us > MAX_EARLY_US)
-			w->early_us = MAX_EARLY_US;
+		g->early_us = (uint64_t)((int64_t)g->early_us + late / 16);
+		if (g->early_us > MAX_EARLY_US)
+			g->early_us = MAX_EARLY_US;
 	}
 	w->armed_us = 0;
-	/* conn_next() only ever queues a connection for a time after now,
+	/* client_next() only ever queues a client for a time after now,
 	 * so this loop ends. */
-	while (w->heap_len && w->heap[0]->wake_us <= now) {
-		struct conn *c = w->heap[0];
-
-		worker_unqueue(w, c);
-		conn_next(w, c, now);
-	}
+	while ((due = wakeq_pop_due(&g->wakeq, now)))
+		client_next(g, client_of_wakeup(due), now);
 	if (now >= w->next_tick)
 		tick(w, now);
 }
@@ -166,33 +109,33 @@ static void on_timer(struct worker *w, uint64_t now)
 void *worker_run(void *arg)
 {
 	struct worker *w = arg;
-	struct epoll_event ev[MAX_EVENTS];
+	struct client_group *g = &w->group;
+	struct epoll_event ev[WORKER_MAX_EVENTS];
 	uint64_t now = lg_now_us();
 
 	w->next_tick = now + w->tick_us;
-	for (int i = 0; i < w->nconns; i++)
-		conn_next(w, &w->conns[i], now);
-	while (w->active > 0) {
+	for (int i = 0; i < w->nclients; i++)
+		client_next(g, &g->clients[i], now);
+	while (g->active > 0) {
 		int n;
 
 		arm_timer(w);
-		n = epoll_wait(w->epfd, ev, MAX_EVENTS, -1);
+		n = epoll_wait(g->epfd, ev, WORKER_MAX_EVENTS, -1);
 		if (n < 0 && errno != EINTR)
 			lg_die("epoll_wait: %s", strerror(errno));
 		for (int i = 0; i < n; i++) {
-			uint64_t tag = ev[i].data.u64;
-			struct conn *c;
+			struct client *c;
 
 			/* A fresh clock per event: a response handled late in
 			 * a batch must not be stamped with the batch's start. */
 			now = lg_now_us();
-			if (tag == WORKER_TIMER_TAG) {
+			if (ev[i].data.u64 == TIMER_TAG) {
 				on_timer(w, now);
 				continue;
 			}
-			c = &w->conns[(uint32_t)tag];
-			if (c->gen == (uint32_t)(tag >> 32))
-				conn_event(w, c, ev[i].events, now);
+			c = client_of_event(g, ev[i].data.u64);
+			if (c)
+				client_event(g, c, ev[i].events, now);
 		}
 	}
 	return NULL;
@@ -218,82 +161,84 @@ static struct hist *new_hist(void)
 
 static void init_results(struct worker *w)
 {
-	const struct lg_config *cfg = w->cfg;
+	const struct lg_config *cfg = w->group.cfg;
+	struct lg_result *res = &w->group.res;
 
-	w->res.latency = new_hist();
-	w->res.connect = new_hist();
-	w->res.ttfb = new_hist();
-	w->res.uncorrected = cfg->rate ? new_hist() : NULL;
-	w->res.timeline_len = cfg->duration_us ? cfg->duration_us / 1000000 + 2 : 16;
-	w->res.timeline = xcalloc(w->res.timeline_len, sizeof(uint64_t));
+	res->latency = new_hist();
+	res->connect = new_hist();
+	res->ttfb = new_hist();
+	res->uncorrected = cfg->rate ? new_hist() : NULL;
+	res->timeline_len = cfg->duration_us ? cfg->duration_us / 1000000 + 2 : 16;
+	res->timeline = xcalloc(res->timeline_len, sizeof(uint64_t));
 }
 
 /* Shares out -n over connections, and sets each one's open-loop phase:
  * connection i starts i/R seconds in, so requests are evenly spread. */
-static void init_conns(struct worker *w, int first)
+static void init_clients(struct worker *w, int first)
 {
-	const struct lg_config *cfg = w->cfg;
+	struct client_group *g = &w->group;
+	const struct lg_config *cfg = g->cfg;
 	uint64_t n = cfg->requests, c = (uint64_t)cfg->connections;
 
-	for (int i = 0; i < w->nconns; i++) {
-		struct conn *conn = &w->conns[i];
+	for (int i = 0; i < w->nclients; i++) {
+		struct client *cl = &g->clients[i];
 		uint64_t gi = (uint64_t)(first + i);
 
-		conn->fd = -1;
-		conn->index = first + i;
-		conn->ring = w->ring + (size_t)i * (w->ring_mask + 1);
-		conn->budget = n ? n / c + (gi < n % c) : UINT64_MAX;
+		cl->fd = -1;
+		cl->index = first + i;
+		cl->ring = w->ring + (size_t)i * (g->ring_mask + 1);
+		cl->budget = n ? n / c + (gi < n % c) : UINT64_MAX;
 		if (cfg->rate && !cfg->keepalive)
-			conn->sched_base = w->clk->start_us +
-					   (uint64_t)((double)gi * 1e6 / cfg->rate);
+			cl->sched_base = g->clk->start_us +
+					 (uint64_t)((double)gi * 1e6 / cfg->rate);
 	}
 }
 
-struct worker *worker_new(const struct lg_config *cfg,
-			  const struct lg_target *tgt,
+struct worker *worker_new(const struct lg_config *cfg, const struct lg_target *tgt,
 			  const struct lg_clock *clk, int first, int count)
 {
 	struct worker *w = xcalloc(1, sizeof(*w));
-	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = WORKER_TIMER_TAG };
+	struct client_group *g = &w->group;
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = TIMER_TAG };
 	uint32_t ring = 1;
 
 	while (ring < (uint32_t)cfg->pipeline)
 		ring *= 2;
-	w->cfg = cfg;
-	w->tgt = tgt;
-	w->clk = clk;
-	w->nconns = w->active = count;
-	w->ring_mask = ring - 1;
-	w->interval_us = cfg->rate ? cfg->connections * 1e6 / cfg->rate : 0;
+	g->cfg = cfg;
+	g->tgt = tgt;
+	g->clk = clk;
+	w->nclients = g->active = count;
+	g->ring_mask = ring - 1;
+	g->interval_us = cfg->rate ? cfg->connections * 1e6 / cfg->rate : 0;
 	w->tick_us = cfg->timeout_us / 10 < 10000 ? cfg->timeout_us / 10 : 10000;
-	w->conns = xcalloc((size_t)count, sizeof(*w->conns));
+	g->clients = xcalloc((size_t)count, sizeof(*g->clients));
 	w->ring = xcalloc((size_t)count * ring, sizeof(*w->ring));
-	w->heap = xcalloc((size_t)count, sizeof(*w->heap));
-	w->rbuf = xcalloc(1, WORKER_RBUF);
+	g->rbuf = xcalloc(1, CLIENT_RBUF);
+	wakeq_init(&g->wakeq);
 	init_results(w);
-	init_conns(w, first);
-	w->epfd = epoll_create1(EPOLL_CLOEXEC);
+	init_clients(w, first);
+	g->epfd = epoll_create1(EPOLL_CLOEXEC);
 	w->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (w->epfd < 0 || w->tfd < 0 ||
-	    epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->tfd, &ev) < 0)
+	if (g->epfd < 0 || w->tfd < 0 || epoll_ctl(g->epfd, EPOLL_CTL_ADD, w->tfd, &ev) < 0)
 		lg_die("epoll/timerfd set-up: %s", strerror(errno));
 	return w;
 }
 
 void worker_free(struct worker *w)
 {
-	close(w->epfd);
+	struct client_group *g = &w->group;
+
+	close(g->epfd);
 	close(w->tfd);
-	for (int i = 0; i < w->nconns; i++)
-		check_free(&w->conns[i].chk);
-	hist_free(w->res.latency);
-	hist_free(w->res.connect);
-	hist_free(w->res.ttfb);
-	hist_free(w->res.uncorrected);
-	free(w->res.timeline);
-	free(w->conns);
+	for (int i = 0; i < w->nclients; i++)
+		check_free(&g->clients[i].chk);
+	hist_free(g->res.latency);
+	hist_free(g->res.connect);
+	hist_free(g->res.ttfb);
+	hist_free(g->res.uncorrected);
+	free(g->res.timeline);
+	free(g->clients);
 	free(w->ring);
-	free(w->heap);
-	free(w->rbuf);
+	free(g->rbuf);
 	free(w);
 }

@@ -34,6 +34,7 @@
 #endif
 
 #include "blocking.h"
+#include "heap.h"
 #include "net.h"
 #include "server.h"
 #include "sig.h"
@@ -60,7 +61,7 @@ struct green {
 	enum green_state state;
 	enum wake_reason wake;	   /* why it was last resumed */
 	uint64_t deadline_us;	   /* while in the deadline heap */
-	int heap_index;		   /* in sched.heap, or -1 */
+	struct heap_node deadline_node; /* in sched.deadlines, or all NULL */
 	struct green *run_next;	   /* in the run queue, or in the free list */
 	struct green *prev, *next; /* in sched.live, so a stop can wake all */
 	char *map;		   /* the mapping: guard page, stack, this struct */
@@ -82,8 +83,7 @@ struct scheduler {
 	size_t live_count;
 	struct green *free; /* finished, stack kept for reuse */
 	size_t free_count;
-	struct green **heap; /* parked with a deadline: min-heap on deadline_us */
-	int heap_len, heap_cap;
+	struct heap deadlines; /* parked with a deadline: min-heap on deadline_us */
 };
 
 /* One scheduler: the model is single-threaded by design. */
@@ -91,69 +91,20 @@ static struct scheduler sched;
 
 /* ---- the deadline heap: sleeps and read timeouts, earliest first ---- */
 
-static void heap_set(int i, struct green *g)
+/* The heap (lib/heap.h) links the struct heap_node embedded in each
+ * green thread; this orders them. */
+static bool deadline_before(const struct heap_node *a, const struct heap_node *b)
 {
-	sched.heap[i] = g;
-	g->heap_index = i;
+	return heap_entry(a, struct green, deadline_node)->deadline_us <
+	       heap_entry(b, struct green, deadline_node)->deadline_us;
 }
 
-static void heap_sift_up(int i)
+/* The parked green thread with the earliest deadline, or NULL. */
+static struct green *first_deadline(void)
 {
-	struct green *g = sched.heap[i];
+	struct heap_node *n = heap_min(&sched.deadlines);
 
-	while (i > 0 && sched.heap[(i - 1) / 2]->deadline_us > g->deadline_us) {
-		heap_set(i, sched.heap[(i - 1) / 2]);
-		i = (i - 1) / 2;
-	}
-	heap_set(i, g);
-}
-
-static void heap_sift_down(int i)
-{
-	struct green *g = sched.heap[i];
-
-	for (;;) {
-		int child = 2 * i + 1;
-		if (child >= sched.heap_len)
-			break;
-		if (child + 1 < sched.heap_len &&
-		    sched.heap[child + 1]->deadline_us < sched.heap[child]->deadline_us)
-			child++;
-		if (sched.heap[child]->deadline_us >= g->deadline_us)
-			break;
-		heap_set(i, sched.heap[child]);
-		i = child;
-	}
-	heap_set(i, g);
-}
-
-static int heap_push(struct green *g, uint64_t deadline_us)
-{
-	if (sched.heap_len == sched.heap_cap) {
-		int cap = sched.heap_cap ? sched.heap_cap * 2 : 1024;
-		struct green **h = realloc(sched.heap, (size_t)cap * sizeof(*h));
-		if (h == NULL)
-			return -1;
-		sched.heap = h;
-		sched.heap_cap = cap;
-	}
-	g->deadline_us = deadline_us;
-	heap_set(sched.heap_len++, g);
-	heap_sift_up(g->heap_index);
-	return 0;
-}
-
-static void heap_remove(struct green *g)
-{
-	int i = g->heap_index;
-	struct green *last = sched.heap[--sched.heap_len];
-
-	g->heap_index = -1;
-	if (last == g)
-		return;
-	heap_set(i, last);
-	heap_sift_up(i);
-	heap_sift_down(last->heap_index);
+	return n ? heap_entry(n, struct green, deadline_node) : NULL;
 }
 
 /* ---- switching stacks ---- */
@@ -232,8 +183,8 @@ static void wake(struct green *g, enum wake_reason why)
 {
 	if (g->state != GREEN_PARKED)
 		return;
-	if (g->heap_index >= 0)
-		heap_remove(g);
+	if (heap_contains(&sched.deadlines, &g->deadline_node))
+		heap_remove(&sched.deadlines, &g->deadline_node, deadline_before);
 	g->wake = why;
 	run_push(g);
 }
@@ -273,9 +224,9 @@ static int park(int fd, uint32_t events, uint64_t deadline_us)
 	}
 	if (fd >= 0 && watch(g, fd) < 0)
 		return -1;
-	if (deadline_us != NO_DEADLINE && heap_push(g, deadline_us) < 0) {
-		errno = ENOMEM;
-		return -1;
+	if (deadline_us != NO_DEADLINE) {
+		g->deadline_us = deadline_us;
+		heap_insert(&sched.deadlines, &g->deadline_node, deadline_before);
 	}
 	g->wait_events = events;
 	g->state = GREEN_PARKED;
@@ -448,7 +399,7 @@ static struct green *green_spawn(void (*body)(struct green *g), int fd)
 	if (g == NULL)
 		return NULL;
 	map = g->map;
-	*g = (struct green){.body = body, .fd = fd, .watched_fd = -1, .heap_index = -1, .map = map};
+	*g = (struct green){.body = body, .fd = fd, .watched_fd = -1, .map = map};
 #if defined(__SANITIZE_ADDRESS__)
 	/* A reused stack may still carry the poison of its last owner's frames. */
 	ASAN_UNPOISON_MEMORY_REGION(stack_base(g), stack_size(g));
@@ -523,12 +474,13 @@ static void run_ready(void)
 static int next_timeout_ms(void)
 {
 	uint64_t now = util_now_us(), first;
+	struct green *g = first_deadline();
 
 	if (sched.run_len > 0)
 		return 0;
-	if (sched.heap_len == 0)
+	if (g == NULL)
 		return -1;
-	first = sched.heap[0]->deadline_us;
+	first = g->deadline_us;
 	if (first <= now)
 		return 0;
 	return (int)((first - now + 999) / 1000);
@@ -551,9 +503,10 @@ static void poll_events(void)
 static void expire_deadlines(void)
 {
 	uint64_t now = util_now_us();
+	struct green *g;
 
-	while (sched.heap_len > 0 && sched.heap[0]->deadline_us <= now)
-		wake(sched.heap[0], WAKE_TIMEOUT);
+	while ((g = first_deadline()) != NULL && g->deadline_us <= now)
+		wake(g, WAKE_TIMEOUT);
 }
 
 /* Wakes every green thread with "stopping": each one's next wait fails,
@@ -605,7 +558,6 @@ static int serve(int listen_fd, const struct server_config *cfg)
 		die("cannot start the acceptor: %s", strerror(errno));
 	schedule();
 	free_stacks();
-	free(sched.heap);
 	close(sched.epfd);
 	return 0;
 }

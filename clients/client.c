@@ -1,0 +1,437 @@
+/*
+ * client.c - the state machine of one load-generating connection.
+ *
+ *   DOWN --connect()--> CONNECTING --writable--> UP --error/close--> DOWN
+ *   any state --run over, nothing in flight--> DONE
+ *
+ * Keep-alive connections reconnect at once after an error (10 ms later
+ * after a connect error, so a refusing server is not hammered in a loop);
+ * with --no-keepalive every request opens its own connection and closes it
+ * after the response.  client_next() is the one place that decides what a
+ * connection does next; every event handler ends by calling it.
+ *
+ * It is called by the thread's loop (worker.c) and calls nobody back: to
+ * wait for a time it queues its struct wakeup in the group's wake-up
+ * queue, to wait for its socket it registers it in the group's epoll set,
+ * and the loop brings it what comes out of either (client_next(),
+ * client_event()).
+ */
+#include "client.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#define RETRY_US 10000
+
+static bool measured(const struct client_group *g, uint64_t t)
+{
+	return t >= g->clk->measure_us;
+}
+
+static struct slot *slot_at(const struct client_group *g, const struct client *c,
+			    uint32_t i)
+{
+	return &c->ring[(c->head + i) & g->ring_mask];
+}
+
+static void count_error(struct client_group *g, enum lg_error kind, int err)
+{
+	g->res.errors[kind]++;
+	if (kind == LG_ERR_CONNECT)
+		g->res.connect_errno[err > 0 && err < LG_MAX_ERRNO ? err : 0]++;
+}
+
+static void watch(struct client_group *g, struct client *c, int op, bool out)
+{
+	struct epoll_event ev = {
+		.events = EPOLLIN | (out ? EPOLLOUT : 0),
+		.data.u64 = (uint64_t)c->gen << 32 | (uint32_t)(c - g->clients),
+	};
+
+	if (epoll_ctl(g->epfd, op, c->fd, &ev) < 0)
+		lg_die("epoll_ctl: %s", strerror(errno));
+	c->want_out = out;
+}
+
+/* Closes the socket and forgets whatever was in flight on it. */
+static void client_close(struct client *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	c->state = CLIENT_DOWN;
+	c->inflight = 0;
+	c->head = 0;
+	c->head_seen = false;
+	c->out_left = 0;
+	check_reset(&c->chk);
+}
+
+/* Fails every request in flight on c with the given kind (one error if
+ * none was in flight), closes it and lets client_next() reconnect. */
+static void client_fail(struct client_group *g, struct client *c, enum lg_error kind,
+		      int err, uint64_t now)
+{
+	for (uint32_t i = 0; i < c->inflight; i++)
+		if (measured(g, slot_at(g, c, i)->intended_us))
+			count_error(g, kind, err);
+	if (c->inflight == 0 && measured(g, now))
+		count_error(g, kind, err);
+	if (c->inflight || measured(g, now))
+		g->res.end_us = now;
+	if (kind == LG_ERR_CONNECT) {
+		c->retry_us = now + RETRY_US;
+		/* With -n, a connection that cannot be made uses up a request,
+		 * so a run against a dead server ends instead of retrying
+		 * forever.  (Without keep-alive the request was already
+		 * taken when connecting.) */
+		if (g->cfg->keepalive && g->cfg->requests && c->budget)
+			c->budget--;
+	}
+	client_close(c);
+	client_next(g, c, now);
+}
+
+static void client_finish(struct client_group *g, struct client *c)
+{
+	wakeq_cancel(&g->wakeq, &c->wake);
+	client_close(c);
+	c->state = CLIENT_DONE;
+	g->active--;
+}
+
+/* The intended send time of the i-th request from now on (open loop). */
+static uint64_t intended(const struct client_group *g, const struct client *c,
+			 uint64_t i)
+{
+	return c->sched_base + (uint64_t)((double)(c->sched_n + i) * g->interval_us);
+}
+
+/* Gives the next k requests their slots and times.  Latency counts from
+ * the intended time, or from the actual send if that came first (an open
+ * loop woken a little early). */
+static void take_slots(struct client_group *g, struct client *c, uint64_t k,
+		       uint64_t now)
+{
+	for (uint64_t i = 0; i < k; i++) {
+		struct slot *s = slot_at(g, c, c->inflight + (uint32_t)i);
+
+		s->intended_us = now;
+		if (g->cfg->rate && intended(g, c, i) < now)
+			s->intended_us = intended(g, c, i);
+		s->sent_us = now;
+		if (!measured(g, s->intended_us))
+			g->res.warmup++;
+	}
+	c->inflight += (uint32_t)k;
+	c->budget -= k;
+	c->sched_n += k;
+}
+
+static void client_open(struct client_group *g, struct client *c, uint64_t now)
+{
+	static const int one = 1;
+	static const struct linger abort_close = { .l_onoff = 1, .l_linger = 0 };
+	const struct lg_target *t = g->tgt;
+
+	c->gen++;
+	c->connect_us = now;
+	if (!g->cfg->keepalive)
+		take_slots(g, c, 1, now);
+	c->fd = socket(t->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (c->fd < 0) {
+		client_fail(g, c, LG_ERR_CONNECT, errno, now);
+		return;
+	}
+	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (g->cfg->linger0)
+		setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &abort_close,
+			   sizeof(abort_close));
+	c->state = CLIENT_CONNECTING;
+	/* Even a connect that succeeds at once is finished from the event
+	 * loop, so an error path never recurses into the next connect. */
+	if (connect(c->fd, (const struct sockaddr *)&t->addr, t->addrlen) < 0 &&
+	    errno != EINPROGRESS) {
+		client_fail(g, c, LG_ERR_CONNECT, errno, now);
+		return;
+	}
+	watch(g, c, EPOLL_CTL_ADD, true);
+}
+
+/* Writes what is left of the current batch; EPOLLOUT only while blocked. */
+static void client_flush(struct client_group *g, struct client *c, uint64_t now)
+{
+	while (c->out_left) {
+		ssize_t n = send(c->fd, g->tgt->batch + c->out_off, c->out_left,
+				 MSG_NOSIGNAL);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN) {
+				if (!c->want_out)
+					watch(g, c, EPOLL_CTL_MOD, true);
+				return;
+			}
+			client_fail(g, c, LG_ERR_WRITE, errno, now);
+			return;
+		}
+		c->out_off += (size_t)n;
+		c->out_left -= (size_t)n;
+		if (measured(g, now))
+			g->res.bytes_written += (uint64_t)n;
+	}
+	if (c->want_out)
+		watch(g, c, EPOLL_CTL_MOD, false);
+}
+
+static void client_send(struct client_group *g, struct client *c, uint64_t k,
+		      uint64_t now)
+{
+	take_slots(g, c, k, now);
+	c->out_off = 0;
+	c->out_left = (size_t)k * g->tgt->reqlen;
+	client_flush(g, c, now);
+}
+
+/* How many requests c may send now.  When it must wait for a time (think
+ * time, or the open-loop schedule), it is queued to be woken then and the
+ * answer is 0. */
+static uint64_t sendable(struct client_group *g, struct client *c, uint64_t now)
+{
+	uint64_t k = (uint64_t)g->cfg->pipeline - c->inflight, due, first;
+
+	if (c->budget < k)
+		k = c->budget;
+	if (k == 0 || c->out_left || lg_run_over(g->clk, now))
+		return 0;
+	if (!g->cfg->rate) {
+		if (now >= c->next_us)
+			return k;
+		wakeq_set(&g->wakeq, &c->wake, c->next_us);
+		return 0;
+	}
+	/* The timer is asked for early_us before the intended time, since it
+	 * fires about that late; a request sent a little early is timed from
+	 * its actual send (take_slots), so nothing is under-reported. */
+	first = intended(g, c, 0);
+	if (now + g->early_us < first) {
+		wakeq_set(&g->wakeq, &c->wake, first - g->early_us);
+		return 0;
+	}
+	/* Every request whose intended time has come, at once: a connection
+	 * that fell behind catches up, and the delay shows in latency. */
+	due = (uint64_t)((double)(now + g->early_us - c->sched_base) / g->interval_us) +
+	      1 - c->sched_n;
+	return due < k ? (due ? due : 1) : k;
+}
+
+void client_next(struct client_group *g, struct client *c, uint64_t now)
+{
+	uint64_t k;
+
+	if (c->state == CLIENT_DONE || c->state == CLIENT_CONNECTING)
+		return;
+	if (c->inflight == 0 && c->out_left == 0 &&
+	    (c->budget == 0 || lg_run_over(g->clk, now))) {
+		client_finish(g, c);
+		return;
+	}
+	if (c->state == CLIENT_DOWN && now < c->retry_us) {
+		wakeq_set(&g->wakeq, &c->wake, c->retry_us);
+		return;
+	}
+	if (c->state == CLIENT_DOWN && g->cfg->keepalive) {
+		client_open(g, c, now);
+		return;
+	}
+	k = sendable(g, c, now);
+	if (k == 0)
+		return;
+	if (c->state == CLIENT_DOWN)
+		client_open(g, c, now); /* --no-keepalive: the request starts here */
+	else
+		client_send(g, c, k, now);
+	if (g->cfg->rate && c->state == CLIENT_UP)
+		sendable(g, c, now); /* queue the wake-up for the next one */
+}
+
+static void client_connected(struct client_group *g, struct client *c, uint64_t now)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		err = errno;
+	if (err) {
+		client_fail(g, c, LG_ERR_CONNECT, err, now);
+		return;
+	}
+	c->state = CLIENT_UP;
+	g->res.connections++;
+	if (measured(g, now))
+		hist_record(g->res.connect, now - c->connect_us);
+	if (c->sched_base == 0) /* open loop keep-alive: schedule starts now */
+		c->sched_base = now + (uint64_t)(c->index * g->interval_us /
+						 g->cfg->connections);
+	watch(g, c, EPOLL_CTL_MOD, false);
+	if (g->cfg->keepalive) {
+		client_next(g, c, now);
+		return;
+	}
+	c->out_off = 0;
+	c->out_left = g->tgt->reqlen;
+	client_flush(g, c, now);
+}
+
+static void timeline_add(struct lg_result *r, uint64_t second)
+{
+	if (second >= r->timeline_len) {
+		size_t len = r->timeline_len * 2 > second + 1 ? r->timeline_len * 2 : second + 1;
+		uint64_t *t = realloc(r->timeline, len * sizeof(*t));
+
+		if (!t)
+			return; /* keeps the counts so far; the total is elsewhere */
+		memset(t + r->timeline_len, 0, (len - r->timeline_len) * sizeof(*t));
+		r->timeline = t;
+		r->timeline_len = len;
+	}
+	r->timeline[second]++;
+}
+
+/* The oldest request got its full response.  Returns -1 if that closed
+ * the connection (it has then been handed to client_next already). */
+static int client_complete(struct client_group *g, struct client *c, uint64_t now)
+{
+	struct slot *s = slot_at(g, c, 0);
+	bool ok = true;
+
+	if (measured(g, s->intended_us)) {
+		g->res.responses++;
+		if (g->cfg->proto == LG_HTTP) {
+			g->res.status[c->chk.status / 100 % 6]++;
+			ok = c->chk.status == g->cfg->expect_status;
+		}
+		if (ok) {
+			g->res.completed++;
+			hist_record(g->res.latency, now - s->intended_us);
+			if (g->cfg->rate)
+				hist_record(g->res.uncorrected, now - s->sent_us);
+			timeline_add(&g->res, (now - g->clk->measure_us) / 1000000);
+		} else {
+			g->res.errors[LG_ERR_BAD_RESPONSE]++;
+		}
+		g->res.end_us = now;
+	}
+	c->head = (c->head + 1) & g->ring_mask;
+	c->inflight--;
+	c->head_seen = false;
+	if (g->cfg->think_us)
+		c->next_us = now + g->cfg->think_us;
+	if (g->cfg->keepalive && !c->chk.peer_closes)
+		return 0;
+	if (c->inflight) { /* pipelined requests behind a "close" are lost */
+		client_fail(g, c, LG_ERR_CLOSED, 0, now);
+		return -1;
+	}
+	client_close(c);
+	client_next(g, c, now);
+	return -1;
+}
+
+/* Walks the responses in p[0..len).  Returns -1 if c was closed. */
+static int client_parse(struct client_group *g, struct client *c, const char *p,
+		      size_t len, uint64_t now)
+{
+	while (len) {
+		size_t used = 0;
+		int r;
+
+		if (c->inflight == 0) { /* bytes nobody asked for */
+			client_fail(g, c, LG_ERR_BAD_RESPONSE, 0, now);
+			return -1;
+		}
+		if (!c->head_seen) {
+			struct slot *s = slot_at(g, c, 0);
+
+			c->head_seen = true;
+			if (measured(g, s->intended_us))
+				hist_record(g->res.ttfb, now - s->sent_us);
+		}
+		if (g->cfg->proto == LG_HTTP)
+			r = check_http(&c->chk, p, len, &used);
+		else
+			r = check_echo(&c->chk, p, len, &used, g->tgt->request,
+				       g->tgt->reqlen);
+		if (r == CHECK_BAD) {
+			client_fail(g, c, LG_ERR_BAD_RESPONSE, 0, now);
+			return -1;
+		}
+		p += used;
+		len -= used;
+		if (r == CHECK_DONE && client_complete(g, c, now) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void client_readable(struct client_group *g, struct client *c, uint64_t now)
+{
+	ssize_t n = recv(c->fd, g->rbuf, CLIENT_RBUF, 0);
+
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			client_fail(g, c, LG_ERR_READ, errno, now);
+		return;
+	}
+	if (n == 0) {
+		if (c->inflight) {
+			client_fail(g, c, LG_ERR_CLOSED, 0, now);
+		} else { /* an idle keep-alive connection closed: reopen */
+			client_close(c);
+			client_next(g, c, now);
+		}
+		return;
+	}
+	if (measured(g, now))
+		g->res.bytes_read += (uint64_t)n;
+	if (client_parse(g, c, g->rbuf, (size_t)n, now) == 0)
+		client_next(g, c, now);
+}
+
+void client_event(struct client_group *g, struct client *c, uint32_t events,
+		uint64_t now)
+{
+	uint32_t gen = c->gen;
+
+	if (c->state == CLIENT_CONNECTING) {
+		client_connected(g, c, now);
+		return;
+	}
+	if (c->state != CLIENT_UP)
+		return;
+	if (events & (EPOLLIN | EPOLLERR | EPOLLHUP))
+		client_readable(g, c, now);
+	if ((events & EPOLLOUT) && c->gen == gen && c->state == CLIENT_UP &&
+	    c->out_left) {
+		client_flush(g, c, now);
+		if (c->gen == gen && c->state == CLIENT_UP && !c->out_left)
+			client_next(g, c, now);
+	}
+}
+
+void client_check_timeout(struct client_group *g, struct client *c, uint64_t now)
+{
+	uint64_t limit = g->cfg->timeout_us;
+
+	if (c->state == CLIENT_CONNECTING && now - c->connect_us >= limit)
+		client_fail(g, c, LG_ERR_CONNECT, ETIMEDOUT, now);
+	else if (c->state == CLIENT_UP && c->inflight &&
+		 now - slot_at(g, c, 0)->sent_us >= limit)
+		client_fail(g, c, LG_ERR_TIMEOUT, 0, now);
+}
