@@ -30,7 +30,7 @@ SAN_TSAN := -O1 -g -fno-omit-frame-pointer -fsanitize=thread
 LIB_SRCS    := $(filter-out lib/hist.c,$(wildcard lib/*.c))
 HIST_SRCS   := $(wildcard lib/hist.c)
 LOADGEN_SRCS := $(filter-out clients/demo-%,$(wildcard clients/*.c)) $(HIST_SRCS)
-BENCH_SRCS  := $(wildcard harness/*.c) $(HIST_SRCS)
+BENCH_SRCS  := $(wildcard harness/*.c harness/*/*.c)
 HDRS        := $(wildcard lib/*.h clients/*.h harness/*.h)
 
 src_of     = $(firstword $(filter %/$(1).c,$(MODEL_SRCS)))
@@ -71,7 +71,7 @@ build/loadgen: $(LOADGEN_SRCS) $(HDRS) | build
 build/asan/loadgen: $(LOADGEN_SRCS) $(HDRS) | build/asan
 	$(CC) $(BASE) -Iclients $(SAN_ASAN) -o $@ $(LOADGEN_SRCS) $(shell pkg-config --cflags --libs jansson) -lm
 
-build/bench: $(BENCH_SRCS) $(HDRS) | build
+build/bench: $(BENCH_SRCS) $(HDRS) $(wildcard harness/*/*.h) | build
 	$(CC) $(BASE) -Iharness $(CFLAGS) -o $@ $(BENCH_SRCS) $(shell pkg-config --cflags --libs jansson) -lm
 
 build build/asan build/tsan:

@@ -9,12 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "batch.h"
-#include "cli.h"
-#include "compare.h"
-#include "plan.h"
-#include "report.h"
-#include "sys.h"
+#include "run/batch.h"
+#include "run/cli.h"
+#include "report/compare.h"
+#include "run/plan.h"
+#include "report/report.h"
+#include "data/sys.h"
 
 /* `bench report DIR [--top TOP]` */
 static int report_main(int argc, char **argv)
@@ -43,7 +43,7 @@ int main(int argc, char **argv)
 		cli_parse_run(&opts, argc - 1, argv + 1);
 		opts.argc = argc; /* meta.json records the whole command */
 		opts.argv = argv;
-		return plan_run(&opts);
+		return plan_run(&opts, report_build);
 	}
 	if (strcmp(cmd, "report") == 0)
 		return report_main(argc - 1, argv + 1);

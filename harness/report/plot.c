@@ -1,0 +1,479 @@
+/*
+ * plot.c - writes the data each plots/<name>.gp script reads, then runs
+ * gnuplot on it.  The scripts own the look; this file owns the numbers.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "data/hyperfine.h"
+#include "report/caption.h"
+#include "data/lgjson.h"
+#include "report/plot.h"
+#include "data/sys.h"
+
+/* Prints a number, or "-" (gnuplot's missing value) for NAN. */
+static void put_num(FILE *f, double v)
+{
+	if (isnan(v))
+		fputs(" -", f);
+	else
+		fprintf(f, " %.6g", v);
+}
+
+static void put_stats(FILE *f, const struct sample *s)
+{
+	put_num(f, sample_median(s));
+	put_num(f, sample_min(s));
+	put_num(f, sample_max(s));
+}
+
+/* Runs plotdir/<script>.gp with the variables vars; adds the plot to
+ * made if gnuplot succeeded. */
+void plot_draw(const char *dir, const char *plotdir, const char *script, const char *name,
+	       const char *vars, const char *caption, const char *experiment,
+	       struct plot_list *made)
+{
+	char *gp = sys_fmt("%s/%s.gp", plotdir, script);
+	char *log = sys_fmt("%s/plots/%s.log", dir, name);
+	char *e = sys_fmt("plotdir='%s'; outbase='%s/plots/%s'; %s", plotdir, dir, name, vars);
+	char *argv[] = {"/usr/bin/env", "gnuplot", "-e", e, gp, NULL};
+	struct stat st;
+
+	if (sys_run(argv, log, 60.0) != 0)
+		sys_warn("plot %s failed, see %s", name, log);
+	else if (made->n < PLOT_MAX) {
+		sys_copy(made->plot[made->n].name, sizeof(made->plot[0].name), name);
+		sys_copy(made->plot[made->n].caption, sizeof(made->plot[0].caption), caption);
+		sys_copy(made->plot[made->n].experiment, sizeof(made->plot[0].experiment),
+			 experiment);
+		made->n++;
+	}
+	/* gnuplot is quiet when all is well: drop empty logs. */
+	if (stat(log, &st) == 0 && st.st_size == 0)
+		unlink(log);
+	free(gp);
+	free(log);
+	free(e);
+}
+
+FILE *plot_open_data(const char *dir, const char *name, char **path)
+{
+	FILE *f;
+
+	*path = sys_fmt("%s/plots/%s.dat", dir, name);
+	f = fopen(*path, "w");
+	if (!f)
+		sys_warn("cannot write %s", *path);
+	return f;
+}
+
+int plot_series_members(const struct agg *a, const char *series, int *idx)
+{
+	int n = 0;
+
+	for (int i = 0; i < a->n_scenarios; i++)
+		if (strcmp(a->scenarios[i].series, series) == 0)
+			idx[n++] = i;
+	for (int x = 1; x < n; x++)
+		for (int y = x; y > 0 && agg_x(a, idx[y]) < agg_x(a, idx[y - 1]); y--) {
+			int t = idx[y];
+
+			idx[y] = idx[y - 1];
+			idx[y - 1] = t;
+		}
+	return n;
+}
+
+const char *plot_x_label(const char *x_key, int *logscale)
+{
+	static const struct {
+		const char *key, *label;
+		int log;
+	} labels[] = {
+	    {"connections", "concurrent connections (log scale)", 1},
+	    {"idle", "idle connections held open (plus the active ones)", 0},
+	    {"work_us", "CPU work per request (microseconds)", 0},
+	    {"delay_us", "backend delay per request (microseconds, log scale)", 1},
+	    {"pipeline", "requests in flight per connection (log scale)", 1},
+	    {"size", "echo message size (bytes, log scale)", 1},
+	};
+
+	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+		if (strcmp(labels[i].key, x_key) == 0) {
+			*logscale = labels[i].log;
+			return labels[i].label;
+		}
+	*logscale = 0;
+	return x_key;
+}
+
+/* Appends word to a space separated list held in *list. */
+static void add_word(char **list, const char *word)
+{
+	char *old = *list;
+
+	*list = *old ? sys_fmt("%s %s", old, word) : sys_strdup(word);
+	free(old);
+}
+
+/* throughput-<series> and p99-<series>: one data block per model. */
+static void plot_series(const char *dir, const char *plotdir, const struct agg *a,
+			const char *series, struct plot_list *made)
+{
+	int idx[a->n_scenarios + 1], n = plot_series_members(a, series, idx);
+	char *path, *name = sys_fmt("series-%s", series), *models = sys_strdup("");
+	FILE *f = plot_open_data(dir, name, &path);
+
+	for (int j = 0; f && j < a->n_models; j++) {
+		int points = 0;
+
+		for (int k = 0; k < n; k++) {
+			const struct agg_cell *c = agg_cell(a, idx[k], j);
+
+			if (c->ok == 0)
+				continue;
+			if (points++ == 0)
+				fprintf(f, "# %s\n", a->models[j]);
+			fprintf(f, "%.6g", agg_x(a, idx[k]));
+			put_stats(f, &c->m[AGG_RPS]);
+			put_stats(f, &c->m[AGG_P99]);
+			fputc('\n', f);
+		}
+		if (points) {
+			fputs("\n\n", f);
+			add_word(&models, a->models[j]);
+		}
+	}
+	if (f && fclose(f) == 0 && *models) {
+		const struct run_row *first = &a->scenarios[idx[0]].first;
+		int logx;
+		const char *xlabel = plot_x_label(first->x_key, &logx);
+		char *vars = sys_fmt("datafile='%s'; models='%s'; series='%s'; xlabel='%s'; "
+				     "logx=%d",
+				     path, models, series, xlabel, logx);
+		char *tp = sys_fmt("throughput-%s", series), *p99 = sys_fmt("p99-%s", series);
+		char *cap1 = sys_fmt("Requests/s against %s, %s scenarios", first->x_key, series);
+		char *cap2 = sys_fmt("p99 latency against %s, %s scenarios", first->x_key, series);
+
+		plot_draw(dir, plotdir, "throughput", tp, vars, cap1, first->experiment, made);
+		plot_draw(dir, plotdir, "p99", p99, vars, cap2, first->experiment, made);
+		free(vars);
+		free(tp);
+		free(p99);
+		free(cap1);
+		free(cap2);
+	}
+	free(models);
+	free(name);
+	free(path);
+}
+
+/* cpu and memory: a row per model, median/min/max per scenario. */
+static void plot_bars(const char *dir, const char *plotdir, const struct agg *a,
+		      enum agg_metric metric, const char *script, const char *caption,
+		      struct plot_list *made)
+{
+	char *path, *scenarios = sys_strdup(""), *vars;
+	FILE *f = plot_open_data(dir, script, &path);
+	int values = 0;
+
+	for (int i = 0; i < a->n_scenarios; i++)
+		add_word(&scenarios, a->scenarios[i].name);
+	for (int j = 0; f && j < a->n_models; j++) {
+		fprintf(f, "%s", a->models[j]);
+		for (int i = 0; i < a->n_scenarios; i++) {
+			put_stats(f, &agg_cell(a, i, j)->m[metric]);
+			values += agg_cell(a, i, j)->m[metric].n;
+		}
+		fputc('\n', f);
+	}
+	/* gnuplot cannot draw an empty histogram: skip it (all runs failed). */
+	if (f && fclose(f) == 0 && values) {
+		vars = sys_fmt("datafile='%s'; scenarios='%s'", path, scenarios);
+		/* System calls have their own section in index.html. */
+		plot_draw(dir, plotdir, script, script, vars, caption,
+			  metric == AGG_SYSCALLS ? "syscalls" : "", made);
+		free(vars);
+	}
+	free(scenarios);
+	free(path);
+}
+
+/* The spectrum of one scenario: per model, the repetition with the median
+ * throughput, recomputed from the histogram in its loadgen JSON. */
+static void plot_spectrum(const char *dir, const char *plotdir, const struct agg *a,
+			  const char *scenario, struct plot_list *made)
+{
+	char *path, *models = sys_strdup(""), *vars, *caption;
+	FILE *f = plot_open_data(dir, "spectrum", &path);
+	int i;
+
+	for (i = 0; i < a->n_scenarios && strcmp(a->scenarios[i].name, scenario); i++)
+		;
+	for (int j = 0; f && i < a->n_scenarios && j < a->n_models; j++) {
+		const struct agg_cell *c = agg_cell(a, i, j);
+		char *json =
+		    sys_fmt("%s/hist/%s-%s-%d.json", dir, scenario, a->models[j], c->median_rep);
+		long at = ftell(f);
+
+		fprintf(f, "# %s rep %d\n", a->models[j], c->median_rep);
+		if (c->ok && lgjson_write_spectrum(json, f) > 0) {
+			fputs("\n\n", f);
+			add_word(&models, a->models[j]);
+		} else {
+			fseek(f, at, SEEK_SET); /* no histogram: drop the block */
+			if (ftruncate(fileno(f), at) < 0)
+				sys_warn("cannot truncate %s", path);
+		}
+		free(json);
+	}
+	if (f && fclose(f) == 0 && *models) {
+		vars = sys_fmt("datafile='%s'; models='%s'; scenario='%s'", path, models, scenario);
+		caption = sys_fmt("Latency percentile spectrum, scenario %s", scenario);
+		plot_draw(dir, plotdir, "spectrum", "spectrum", vars, caption, "", made);
+		free(vars);
+		free(caption);
+	}
+	free(models);
+	free(path);
+}
+
+/* One batch-<name>.json (hyperfine's export) as bars. */
+static void plot_batch(const char *dir, const char *plotdir, const char *file,
+		       struct plot_list *made)
+{
+	char *json = sys_fmt("%s/%s", dir, file), *name = sys_strdup(file), *path;
+	struct hyperfine_result *r;
+	int n = hyperfine_load(json, &r);
+	FILE *f;
+
+	name[strlen(name) - 5] = '\0'; /* drop ".json" */
+	f = n > 0 ? plot_open_data(dir, name, &path) : NULL;
+	for (int k = 0; f && k < n; k++) {
+		char note[96];
+
+		hyperfine_describe(&r[k], note, sizeof(note));
+		fprintf(f, "%s %.6f %.6f %.6f \"%s\"\n", r[k].model, r[k].median_s, r[k].min_s,
+			r[k].max_s, note[0] ? note : "-");
+	}
+	if (f && fclose(f) == 0) {
+		char *vars = sys_fmt("datafile='%s'; batch='%s'", path, name + 6);
+		char *caption = sys_fmt("Whole-batch time by hyperfine, %s", name + 6);
+
+		plot_draw(dir, plotdir, "batch", name, vars, caption, "batch", made);
+		free(vars);
+		free(caption);
+		free(path);
+	}
+	free(r);
+	free(name);
+	free(json);
+}
+
+static void plot_batches(const char *dir, const char *plotdir, struct plot_list *made)
+{
+	char **files = hyperfine_list_files(dir);
+
+	for (int i = 0; files[i]; i++) {
+		plot_batch(dir, plotdir, files[i], made);
+		free(files[i]);
+	}
+	free(files);
+}
+
+/* One value of cell (i, j) for an xy plot: the metric's median, min and
+ * max, or (metric < 0) the memory per idle connection against scenario
+ * i0 of the same series. */
+static void xy_values(const struct agg *a, int i, int i0, int j, int metric, double v[3])
+{
+	const struct sample *s = &agg_cell(a, i, j)->m[metric < 0 ? 0 : metric];
+
+	if (metric < 0) {
+		v[0] = v[1] = v[2] = i == i0 ? NAN : caption_kib_per_idle(a, i, i0, j);
+		return;
+	}
+	v[0] = sample_median(s);
+	v[1] = sample_min(s);
+	v[2] = sample_max(s);
+}
+
+/* One measure against the series' x, a line per model (plots/xy.gp). */
+static void plot_xy(const char *dir, const char *plotdir, const struct agg *a, const char *series,
+		    int metric, const char *name, const char *title, const char *ylabel, int logy,
+		    const char *caption, struct plot_list *made)
+{
+	int idx[a->n_scenarios + 1], n = plot_series_members(a, series, idx), logx;
+	char *path, *models = sys_strdup("");
+	FILE *f = plot_open_data(dir, name, &path);
+	const struct run_row *first = &a->scenarios[idx[0]].first;
+
+	for (int j = 0; f && j < a->n_models; j++) {
+		int points = 0;
+
+		for (int k = 0; k < n; k++) {
+			double v[3];
+
+			xy_values(a, idx[k], idx[0], j, metric, v);
+			if (isnan(v[0]) || (logy && v[0] <= 0))
+				continue;
+			if (points++ == 0)
+				fprintf(f, "# %s\n", a->models[j]);
+			fprintf(f, "%.6g", agg_x(a, idx[k]));
+			for (int m = 0; m < 3; m++)
+				put_num(f, v[m]);
+			fputc('\n', f);
+		}
+		if (points) {
+			fputs("\n\n", f);
+			add_word(&models, a->models[j]);
+		}
+	}
+	if (f && fclose(f) == 0 && *models) {
+		const char *xlabel = plot_x_label(first->x_key, &logx);
+		char *vars = sys_fmt("datafile='%s'; models='%s'; title='%s'; xlabel='%s'; "
+				     "ylabel='%s'; logx=%d; logy=%d",
+				     path, models, title, xlabel, ylabel, logx, logy);
+
+		plot_draw(dir, plotdir, "xy", name, vars, caption, first->experiment, made);
+		free(vars);
+	}
+	free(models);
+	free(path);
+}
+
+/* The timer scenario matching blocking scenario b (same delay and
+ * connections, same experiment), or -1. */
+static int timer_twin(const struct agg *a, int b)
+{
+	const struct run_row *rb = &a->scenarios[b].first;
+
+	for (int i = 0; i < a->n_scenarios; i++) {
+		const struct run_row *r = &a->scenarios[i].first;
+
+		if (!r->delay_blocking && r->delay_us == rb->delay_us &&
+		    r->connections == rb->connections && !strcmp(r->experiment, rb->experiment))
+			return i;
+	}
+	return -1;
+}
+
+/* Bars per model: each blocking scenario of the series beside its timer
+ * twin, so the stall of the sleeping event loops shows at a glance. */
+static void plot_blocking(const char *dir, const char *plotdir, const struct agg *a,
+			  const char *series, struct plot_list *made)
+{
+	int idx[a->n_scenarios + 1], n = plot_series_members(a, series, idx), pairs = 0;
+	char *path, *name = sys_fmt("blocking-%s", series), *bars = sys_strdup("");
+	FILE *f;
+
+	for (int k = 0; k < n; k++) {
+		const struct run_row *r = &a->scenarios[idx[k]].first;
+		char *w;
+
+		if (!r->delay_blocking || timer_twin(a, idx[k]) < 0)
+			continue;
+		w = sys_fmt("timer-%.0fus blocking-%.0fus", r->delay_us, r->delay_us);
+		add_word(&bars, w);
+		free(w);
+		pairs++;
+	}
+	f = pairs ? plot_open_data(dir, name, &path) : NULL;
+	for (int j = 0; f && j < a->n_models; j++) {
+		fprintf(f, "%s", a->models[j]);
+		for (int k = 0; k < n; k++) {
+			int t =
+			    a->scenarios[idx[k]].first.delay_blocking ? timer_twin(a, idx[k]) : -1;
+
+			if (t < 0)
+				continue;
+			put_stats(f, &agg_cell(a, t, j)->m[AGG_RPS]);
+			put_stats(f, &agg_cell(a, idx[k], j)->m[AGG_RPS]);
+		}
+		fputc('\n', f);
+	}
+	if (f && fclose(f) == 0) {
+		char *vars = sys_fmt("datafile='%s'; scenarios='%s'; title='Timer against "
+				     "--delay-blocking, %.0f connections (log scale)'",
+				     path, bars, a->scenarios[idx[0]].first.connections);
+
+		plot_draw(dir, plotdir, "rps", name, vars,
+			  "Requests/s with the delay as a timer and as a sleep in the loop",
+			  a->scenarios[idx[0]].first.experiment, made);
+		free(vars);
+		free(path);
+	}
+	free(bars);
+	free(name);
+}
+
+/* The experiment plots beyond throughput and p99, by what a series ran:
+ * memory per idle connection (x = idle, from 0), MB/s against echo
+ * message size, connect time without keep-alive. */
+static void plot_experiment_extras(const char *dir, const char *plotdir, const struct agg *a,
+				   const char *series, struct plot_list *made)
+{
+	int idx[a->n_scenarios + 1], n = plot_series_members(a, series, idx);
+	const struct run_row *first = &a->scenarios[idx[0]].first;
+	char *name;
+
+	if (n < 2)
+		return;
+	if (strcmp(first->x_key, "idle") == 0 && first->idle == 0) {
+		name = sys_fmt("idle-memory-%s", series);
+		plot_xy(dir, plotdir, a, series, -1, name,
+			"Memory per idle connection: (peak RSS at N idle - at 0 idle) / N",
+			"KiB per idle connection", 0,
+			"Server memory per idle connection against idle connections", made);
+		free(name);
+	}
+	if (strcmp(first->x_key, "size") == 0) {
+		name = sys_fmt("mbps-%s", series);
+		plot_xy(dir, plotdir, a, series, AGG_MBPS, name,
+			"Echo bandwidth: bytes read back by the client per second",
+			"MB/s (log scale)", 1, "Echo MB/s against message size", made);
+		free(name);
+	}
+	if (!first->keepalive) {
+		name = sys_fmt("connect-%s", series);
+		plot_xy(dir, plotdir, a, series, AGG_CONNECT_P50, name,
+			"Connect time, a new connection per request (p50)",
+			"connect p50 (microseconds)", 0,
+			"Connect time (p50, from connect() to writable) without keep-alive", made);
+		free(name);
+	}
+}
+
+void plot_all(const char *dir, const char *plotdir, const struct agg *a, const char *spectrum,
+	      struct plot_list *made)
+{
+	made->n = 0;
+	for (int i = 0; i < a->n_scenarios; i++) {
+		int first = 1, idx[a->n_scenarios + 1];
+
+		for (int k = 0; k < i; k++)
+			first &= strcmp(a->scenarios[k].series, a->scenarios[i].series) != 0;
+		/* A line needs two connection counts; one alone is in the bars. */
+		if (first && plot_series_members(a, a->scenarios[i].series, idx) > 1) {
+			plot_series(dir, plotdir, a, a->scenarios[i].series, made);
+			plot_experiment_extras(dir, plotdir, a, a->scenarios[i].series, made);
+		}
+		/* One blocking scenario beside its timer twin is already a lesson. */
+		if (first && a->scenarios[i].first.delay_blocking)
+			plot_blocking(dir, plotdir, a, a->scenarios[i].series, made);
+	}
+	if (spectrum)
+		plot_spectrum(dir, plotdir, a, spectrum, made);
+	plot_bars(dir, plotdir, a, AGG_RPS, "rps", "Requests/s of every model in every scenario",
+		  made);
+	plot_bars(dir, plotdir, a, AGG_CPU, "cpu",
+		  "Server CPU time (user+system) per request, every scenario", made);
+	plot_bars(dir, plotdir, a, AGG_SYSCALLS, "syscalls",
+		  "System calls of the server tree per request (perf stat, separate pass)", made);
+	plot_bars(dir, plotdir, a, AGG_RSS, "memory",
+		  "Server peak memory (RSS of its process tree), every scenario", made);
+	plot_batches(dir, plotdir, made);
+}
