@@ -1,47 +1,14 @@
 /*
- * agg.c - grouping runs into cells of repetitions.
+ * agg.c - grouping runs into cells of repetitions (data/agg.h).
  */
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "data/agg.h"
 #include "data/sys.h"
-
-static const char *metric_columns[AGG_METRICS] = {
-    "requests_per_s",
-    "p50_us",
-    "p90_us",
-    "p99_us",
-    "p999_us",
-    "max_us",
-    "errors",
-    "server_cpu_us_per_req",
-    "server_peak_rss_kb",
-    "client_cpu_s",
-    "syscalls_per_req",
-    "mb_per_s",
-    "connect_p50_us",
-    "connect_p99_us",
-    "idle_established",
-    "idle_alive_end",
-    "server_refused",
-    "errors_timeout",
-};
-
-const char *agg_metric_column(enum agg_metric m)
-{
-	return metric_columns[m];
-}
-
-static double metric_of(const struct run_row *r, enum agg_metric m)
-{
-	double v = NAN;
-
-	results_get(r, metric_columns[m], &v);
-	return v;
-}
 
 static int find_scenario(struct agg *a, const struct run_row *r)
 {
@@ -78,11 +45,11 @@ struct agg_cell *agg_cell(const struct agg *a, int i, int j)
 static void pick_median_rep(struct agg_cell *c, const struct run_table *t, const char *scenario,
 			    const char *model)
 {
-	double median = sample_median(&c->m[AGG_RPS]), best = INFINITY;
+	double median = sample_median(&c->m[MET_RPS]), best = INFINITY;
 
 	for (int k = 0; k < t->n; k++) {
 		const struct run_row *r = &t->rows[k];
-		double d = fabs(r->requests_per_s - median);
+		double d = fabs(r->m[MET_RPS] - median);
 
 		if (strcmp(r->status, "ok") || strcmp(r->scenario, scenario) ||
 		    strcmp(r->model, model) || r->rep == 0 || !(d < best))
@@ -92,32 +59,61 @@ static void pick_median_rep(struct agg_cell *c, const struct run_table *t, const
 	}
 }
 
+/* Adds a row's metrics to its cell, each by its row of the metric table:
+ * the system call pass (rep 0) counts for PASS metrics only, a failed run
+ * for KEPT ones only. */
 static void add_row(struct agg_cell *c, const struct run_row *r)
 {
-	/* Rep 0 is the system call pass: its count, nothing else. */
-	if (r->rep == 0) {
-		if (strcmp(r->status, "ok") == 0)
-			sample_add(&c->m[AGG_SYSCALLS], r->syscalls_per_req);
-		return;
-	}
-	if (strcmp(r->status, "ok") == 0) {
+	bool ok = strcmp(r->status, "ok") == 0;
+
+	if (r->rep != 0 && ok)
 		c->ok++;
-		for (int m = 0; m < AGG_METRICS; m++)
-			if (m != AGG_SYSCALLS || !isnan(r->syscalls_per_req))
-				sample_add(&c->m[m], metric_of(r, m));
+	else if (r->rep != 0)
+		c->failed++;
+	for (int m = 0; m < METRICS; m++) {
+		enum metric_how how = metrics[m].how;
+
+		if (r->rep == 0 ? ok && how == METRIC_PASS : ok || how == METRIC_KEPT)
+			sample_add(&c->m[m], r->m[m]);
+	}
+	if (r->rep == 0)
+		return;
+	if (ok) {
 		if (r->reason[0] && !c->note[0])
 			sys_copy(c->note, sizeof(c->note), r->reason);
 	} else {
-		c->failed++;
 		c->ports_out += strncmp(r->reason, "ports ran out", 13) == 0;
-		/* What a failed run still tells: refusals, idle connections. */
-		sample_add(&c->m[AGG_REFUSED], r->server_refused);
-		sample_add(&c->m[AGG_IDLE_ESTABLISHED], r->idle_established);
-		sample_add(&c->m[AGG_IDLE_ALIVE], r->idle_alive_end);
 		/* A failure reason matters more than an error count. */
 		if (c->failed == 1)
 			sys_copy(c->note, sizeof(c->note), r->reason);
 	}
+}
+
+/* The scenario with blocking scenario b's delay as a timer (same delay,
+ * connections and experiment), or -1. */
+static int timer_twin(const struct agg *a, int b)
+{
+	const struct run_row *rb = &a->scenarios[b].first;
+
+	if (!rb->delay_blocking)
+		return -1;
+	for (int i = 0; i < a->n_scenarios; i++) {
+		const struct run_row *r = &a->scenarios[i].first;
+
+		if (!r->delay_blocking && r->delay_us == rb->delay_us &&
+		    r->connections == rb->connections && !strcmp(r->experiment, rb->experiment))
+			return i;
+	}
+	return -1;
+}
+
+static void set_stats(struct agg_cell *c)
+{
+	for (int m = 0; m < METRICS; m++)
+		c->st[m] = (struct agg_stat){.median = sample_median(&c->m[m]),
+					     .min = sample_min(&c->m[m]),
+					     .max = sample_max(&c->m[m]),
+					     .n = c->m[m].n};
 }
 
 void agg_build(struct agg *a, const struct run_table *t)
@@ -140,9 +136,13 @@ void agg_build(struct agg *a, const struct run_table *t)
 		if (r->host_load > a->load_max)
 			a->load_max = r->host_load;
 	}
-	for (int i = 0; i < a->n_scenarios; i++)
-		for (int j = 0; j < a->n_models; j++)
+	for (int i = 0; i < a->n_scenarios; i++) {
+		a->scenarios[i].timer_twin = timer_twin(a, i);
+		for (int j = 0; j < a->n_models; j++) {
+			set_stats(agg_cell(a, i, j));
 			pick_median_rep(agg_cell(a, i, j), t, a->scenarios[i].name, a->models[j]);
+		}
+	}
 }
 
 int agg_find_scenario(const struct agg *a, const char *name)
@@ -161,11 +161,11 @@ int agg_find_model(const struct agg *a, const char *name)
 	return -1;
 }
 
-double agg_median(const struct agg *a, int i, int j, enum agg_metric m)
+double agg_median(const struct agg *a, int i, int j, enum metric_id m)
 {
 	if (i < 0 || j < 0)
 		return NAN;
-	return sample_median(&agg_cell(a, i, j)->m[m]);
+	return agg_cell(a, i, j)->st[m].median;
 }
 
 double agg_x(const struct agg *a, int i)
@@ -175,6 +175,33 @@ double agg_x(const struct agg *a, int i)
 	if (results_get(&a->scenarios[i].first, a->scenarios[i].first.x_key, &v) < 0)
 		v = a->scenarios[i].connections;
 	return v;
+}
+
+int agg_series_members(const struct agg *a, const char *series, int *idx)
+{
+	int n = 0;
+
+	for (int i = 0; i < a->n_scenarios; i++)
+		if (strcmp(a->scenarios[i].series, series) == 0)
+			idx[n++] = i;
+	for (int x = 1; x < n; x++)
+		for (int y = x; y > 0 && agg_x(a, idx[y]) < agg_x(a, idx[y - 1]); y--) {
+			int t = idx[y];
+
+			idx[y] = idx[y - 1];
+			idx[y - 1] = t;
+		}
+	return n;
+}
+
+double agg_kib_per_idle(const struct agg *a, int i, int i0, int j)
+{
+	double rss = agg_median(a, i, j, MET_RSS), rss0 = agg_median(a, i0, j, MET_RSS);
+	double n = agg_median(a, i, j, MET_IDLE_ALIVE);
+
+	if (isnan(rss) || isnan(rss0) || !(n > 0))
+		return NAN;
+	return (rss - rss0) / n;
 }
 
 void agg_free(struct agg *a)

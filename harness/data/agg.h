@@ -1,6 +1,7 @@
 /*
  * agg.h - runs.csv grouped by scenario x model, the repetitions of each
- * cell kept as samples, for the plots, the tables and the summary.
+ * cell kept as samples of every metric (data/metrics.h says which runs
+ * count), with their median, min and max, for the report model.
  */
 #ifndef BENCH_DATA_AGG_H
 #define BENCH_DATA_AGG_H
@@ -8,30 +9,16 @@
 #include "data/results.h"
 #include "data/sample.h"
 
-enum agg_metric {
-	AGG_RPS,
-	AGG_P50,
-	AGG_P90,
-	AGG_P99,
-	AGG_P999,
-	AGG_MAX,
-	AGG_ERRORS,
-	AGG_CPU,
-	AGG_RSS,
-	AGG_CLIENT_CPU,
-	AGG_SYSCALLS, /* from the system call pass (rep 0) only */
-	AGG_MBPS,
-	AGG_CONNECT_P50,
-	AGG_CONNECT_P99,
-	AGG_IDLE_ESTABLISHED,
-	AGG_IDLE_ALIVE,
-	AGG_REFUSED,
-	AGG_TIMEOUTS,
-	AGG_METRICS
+/* The median, smallest and largest of one metric's sample: what the
+ * report shows of it (NAN, n = 0 when there is none). */
+struct agg_stat {
+	double median, min, max;
+	int n;
 };
 
 struct agg_cell {
-	struct sample m[AGG_METRICS]; /* ok runs only */
+	struct sample m[METRICS];   /* by data/metrics.h's "how" */
+	struct agg_stat st[METRICS]; /* each sample's median, min, max */
 	int ok, failed;		      /* measured reps (1..), not the pass */
 	char note[256];		      /* a failure reason, or errors of ok runs */
 	int median_rep;		      /* the ok rep with the median requests/s */
@@ -42,6 +29,9 @@ struct agg_scenario {
 	char name[SUITE_NAME_MAX], series[SUITE_NAME_MAX], proto[8];
 	double connections;
 	struct run_row first; /* its first row: what was run (knobs, CPUs) */
+	int timer_twin;	      /* a --delay-blocking scenario: the scenario with
+				 the same delay as a timer, same connections
+				 and experiment; else -1 */
 };
 
 struct agg {
@@ -62,9 +52,6 @@ void agg_build(struct agg *a, const struct run_table *t);
 /* The cell of scenario i and model j. */
 struct agg_cell *agg_cell(const struct agg *a, int i, int j);
 
-/* Name of a metric's runs.csv column ("requests_per_s", ...). */
-const char *agg_metric_column(enum agg_metric m);
-
 /* The index of the scenario named name, or -1. */
 int agg_find_scenario(const struct agg *a, const char *name);
 
@@ -72,11 +59,20 @@ int agg_find_scenario(const struct agg *a, const char *name);
 int agg_find_model(const struct agg *a, const char *name);
 
 /* The median of metric m in cell (i, j), or NAN without samples. */
-double agg_median(const struct agg *a, int i, int j, enum agg_metric m);
+double agg_median(const struct agg *a, int i, int j, enum metric_id m);
 
 /* The x value of scenario i: its runs.csv column x_key (connections,
  * idle, work_us, ...). */
 double agg_x(const struct agg *a, int i);
+
+/* Scenario indexes of one series, by increasing x (agg_x); returns how
+ * many.  idx must have room for a->n_scenarios. */
+int agg_series_members(const struct agg *a, const char *series, int *idx);
+
+/* Memory per idle connection of model j at scenario i, in KiB: (peak RSS
+ * at i - peak RSS at the 0-idle scenario i0) / connections still open at
+ * the end of i.  NAN when either is missing. */
+double agg_kib_per_idle(const struct agg *a, int i, int i0, int j);
 
 void agg_free(struct agg *a);
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "data/lgjson.h"
+#include "data/sys.h"
 
 /* A number at obj.key, or NAN if it is missing or null. */
 static double num(json_t *obj, const char *key)
@@ -24,6 +25,22 @@ static double count(json_t *obj, const char *key)
 	return isnan(v) ? 0 : v;
 }
 
+/* The value at a dotted path ("latency_us.p99") under root, or NULL. */
+static json_t *at_path(json_t *root, const char *path)
+{
+	char key[64];
+	json_t *v = root;
+
+	while (v && *path) {
+		size_t n = strcspn(path, ".");
+
+		snprintf(key, sizeof(key), "%.*s", (int)n, path);
+		v = json_object_get(v, key);
+		path += n + (path[n] == '.');
+	}
+	return v;
+}
+
 /* "requests" is either a number or an object {completed, verified,
  * warmup}; verified is what counts. */
 static void read_requests(json_t *root, struct loadgen_summary *r)
@@ -32,53 +49,42 @@ static void read_requests(json_t *root, struct loadgen_summary *r)
 
 	r->warmup_requests = 0;
 	if (json_is_object(v)) {
-		r->requests = num(v, "verified");
-		if (isnan(r->requests))
-			r->requests = num(v, "completed");
+		r->m[MET_REQUESTS] = num(v, "verified");
+		if (isnan(r->m[MET_REQUESTS]))
+			r->m[MET_REQUESTS] = num(v, "completed");
 		r->warmup_requests = count(v, "warmup");
 	} else {
-		r->requests = json_is_number(v) ? json_number_value(v) : NAN;
+		r->m[MET_REQUESTS] = json_is_number(v) ? json_number_value(v) : NAN;
 	}
 }
 
 int lgjson_load(const char *path, struct loadgen_summary *r, char *err, size_t errlen)
 {
 	json_error_t jerr;
-	json_t *root = json_load_file(path, 0, &jerr), *lat, *errs;
+	json_t *root = json_load_file(path, 0, &jerr), *errs;
 
 	memset(r, 0, sizeof(*r));
 	if (!root) {
 		snprintf(err, errlen, "loadgen JSON %s: %s", path, jerr.text);
 		return -1;
 	}
+	/* Every metric the table says loadgen reports, by its key. */
+	for (int i = 0; i < METRICS; i++) {
+		json_t *v = metrics[i].json ? at_path(root, metrics[i].json) : NULL;
+
+		r->m[i] = json_is_number(v) ? json_number_value(v) : metrics[i].absent;
+	}
 	read_requests(root, r);
-	r->duration_s = num(root, "duration_s");
-	r->requests_per_s = num(root, "requests_per_s");
-	r->client_cpu_s = num(root, "client_cpu_s");
 	r->connections_established = num(root, "connections_established");
-	lat = json_object_get(root, "latency_us");
-	r->p50 = num(lat, "p50");
-	r->p90 = num(lat, "p90");
-	r->p99 = num(lat, "p99");
-	r->p999 = num(lat, "p999");
-	r->max = num(lat, "max");
-	r->idle_established = num(root, "idle_established");
-	r->idle_alive_end = num(root, "idle_alive_end");
 	r->bytes_read = num(root, "bytes_read");
-	lat = json_object_get(root, "connect_us");
-	r->connect_p50 = num(lat, "p50");
-	r->connect_p99 = num(lat, "p99");
 	errs = json_object_get(root, "errors");
-	/* Ephemeral ports ran out: connect() said EADDRNOTAVAIL. */
-	r->err_addrnotavail = count(json_object_get(errs, "connect_errno"), "EADDRNOTAVAIL");
-	r->err_connect = count(errs, "connect");
 	r->err_read = count(errs, "read");
 	r->err_write = count(errs, "write");
-	r->err_timeout = count(errs, "timeout");
 	r->err_bad_response = count(errs, "bad_response");
 	r->err_closed = count(errs, "closed");
+	r->m[MET_ERRORS] = lgjson_errors(r);
 	json_decref(root);
-	if (isnan(r->requests) || isnan(r->requests_per_s)) {
+	if (isnan(r->m[MET_REQUESTS]) || isnan(r->m[MET_RPS])) {
 		snprintf(err, errlen, "loadgen JSON %s: no requests/requests_per_s", path);
 		return -1;
 	}
@@ -87,8 +93,8 @@ int lgjson_load(const char *path, struct loadgen_summary *r, char *err, size_t e
 
 double lgjson_errors(const struct loadgen_summary *r)
 {
-	return r->err_connect + r->err_read + r->err_write + r->err_timeout + r->err_bad_response +
-	       r->err_closed;
+	return r->m[MET_CONNECT_ERRORS] + r->err_read + r->err_write + r->m[MET_TIMEOUTS] +
+	       r->err_bad_response + r->err_closed;
 }
 
 void lgjson_describe_errors(const struct loadgen_summary *r, char *buf, size_t size)
@@ -97,10 +103,10 @@ void lgjson_describe_errors(const struct loadgen_summary *r, char *buf, size_t s
 		const char *name;
 		double v;
 	} kinds[] = {
-	    {"connect", r->err_connect},
+	    {"connect", r->m[MET_CONNECT_ERRORS]},
 	    {"read", r->err_read},
 	    {"write", r->err_write},
-	    {"timeout", r->err_timeout},
+	    {"timeout", r->m[MET_TIMEOUTS]},
 	    {"bad_response", r->err_bad_response},
 	    {"closed", r->err_closed},
 	};
@@ -115,18 +121,20 @@ void lgjson_describe_errors(const struct loadgen_summary *r, char *buf, size_t s
 	}
 }
 
-int lgjson_write_spectrum(const char *path, FILE *out)
+int lgjson_spectrum(const char *path, struct spectrum_point **out)
 {
 	json_t *root = json_load_file(path, 0, NULL), *counts, *pair;
 	double total = 0, seen = 0;
 	size_t i;
 	int lines = 0;
 
+	*out = NULL;
 	counts = json_object_get(json_object_get(root, "histogram"), "counts");
 	if (!json_is_array(counts)) {
 		json_decref(root);
 		return -1;
 	}
+	*out = sys_alloc((json_array_size(counts) + 1) * sizeof(**out));
 	json_array_foreach(counts, i, pair) total += json_number_value(json_array_get(pair, 1));
 	/* Buckets come in increasing value order; each point is the fraction
 	 * of requests at or below that bucket's value. */
@@ -139,8 +147,7 @@ int lgjson_write_spectrum(const char *path, FILE *out)
 		p = seen / total;
 		if (p >= 1.0)
 			break;
-		fprintf(out, "%.0f %.9f %.3f\n", value, p, 1.0 / (1.0 - p));
-		lines++;
+		(*out)[lines++] = (struct spectrum_point){value, p, 1.0 / (1.0 - p)};
 	}
 	json_decref(root);
 	return lines;

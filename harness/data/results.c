@@ -2,9 +2,9 @@
  * results.c - the results folder, atomic writes and runs.csv.
  *
  * runs.csv is described by one table of columns (name, where the value
- * lives, how to print it).  Writing and reading both walk that table, so
- * the header and the rows cannot drift apart, and a column is added by
- * adding one line at the end of the table.
+ * lives, how to print it), whose measured columns come from the metric
+ * table (data/metrics.h).  Writing and reading both walk it, so the header
+ * and the rows cannot drift apart; a new metric becomes a new last column.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,39 +31,77 @@ struct column {
 	int describes;	    /* 1: says what was run, kept when a run fails */
 };
 
-/* The table reads best as written, several columns a line. */
+/* runs.csv's columns in file order: what was run, interleaved with the
+ * metrics (data/metrics.h) as they were appended over time.  A metric not
+ * named here (a new row of the metric table) is appended after these. */
 /* clang-format off */
 #define TXT(f) { #f, offsetof(struct run_row, f), sizeof(((struct run_row *)0)->f), NULL, 1 }
-#define NUM(f, fmt) { #f, offsetof(struct run_row, f), 0, fmt, 0 }
 #define SCN(f, fmt) { #f, offsetof(struct run_row, f), 0, fmt, 1 }
-static const struct column columns[] = {
+#define MET(id) { NULL, offsetof(struct run_row, m) + MET_##id * sizeof(double), 0, NULL, 0 }
+static const struct column layout[] = {
 	TXT(suite), TXT(scenario), TXT(model), TXT(proto),
-	NUM(connections, "%.0f"), NUM(pipeline, "%.0f"), NUM(rate, "%.0f"),
-	NUM(delay_us, "%.0f"), NUM(work_us, "%.0f"), NUM(rep, "%.0f"),
+	SCN(connections, "%.0f"), SCN(pipeline, "%.0f"), SCN(rate, "%.0f"),
+	SCN(delay_us, "%.0f"), SCN(work_us, "%.0f"), SCN(rep, "%.0f"),
 	TXT(status), TXT(reason),
-	NUM(requests, "%.0f"), NUM(requests_per_s, "%.1f"),
-	NUM(p50_us, "%.0f"), NUM(p90_us, "%.0f"), NUM(p99_us, "%.0f"),
-	NUM(p999_us, "%.0f"), NUM(max_us, "%.0f"), NUM(errors, "%.0f"),
-	NUM(server_cpu_us_per_req, "%.3f"), NUM(server_peak_rss_kb, "%.0f"),
-	NUM(client_cpu_s, "%.3f"), NUM(syscalls_per_req, "%.2f"),
+	MET(REQUESTS), MET(RPS), MET(P50), MET(P90), MET(P99), MET(P999), MET(MAX),
+	MET(ERRORS), MET(CPU), MET(RSS), MET(CLIENT_CPU), MET(SYSCALLS),
 	/* Appended columns. */
-	NUM(server_user_us_per_req, "%.3f"), NUM(server_sys_us_per_req, "%.3f"),
-	NUM(server_requests, "%.0f"), NUM(duration_s, "%.3f"),
-	NUM(errors_timeout, "%.0f"), NUM(errors_connect, "%.0f"),
+	MET(USER), MET(SYS), MET(SERVER_REQUESTS), MET(DURATION),
+	MET(TIMEOUTS), MET(CONNECT_ERRORS),
 	TXT(series),
 	/* Appended for the experiments (issue 6): what was run... */
 	TXT(experiment), TXT(x_key), SCN(idle, "%.0f"), SCN(keepalive, "%.0f"),
 	SCN(size, "%.0f"), SCN(delay_blocking, "%.0f"), TXT(server_cpus),
 	TXT(client_cpus), SCN(loadgen_threads, "%.0f"),
 	/* ... and what it measured. */
-	NUM(idle_established, "%.0f"), NUM(idle_alive_end, "%.0f"),
-	NUM(mb_per_s, "%.3f"), NUM(connect_p50_us, "%.0f"), NUM(connect_p99_us, "%.0f"),
-	NUM(errors_addrnotavail, "%.0f"), NUM(server_refused, "%.0f"),
+	MET(IDLE_ESTABLISHED), MET(IDLE_ALIVE), MET(MBPS), MET(CONNECT_P50),
+	MET(CONNECT_P99), MET(ADDRNOTAVAIL), MET(REFUSED),
 	/* How busy the machine was (other jobs skew a shared machine). */
 	SCN(host_load, "%.2f"),
 };
 /* clang-format on */
-#define N_COLUMNS ((int)(sizeof(columns) / sizeof(columns[0])))
+#define N_LAYOUT ((int)(sizeof(layout) / sizeof(layout[0])))
+#define N_COLUMNS (N_LAYOUT + METRICS) /* at most */
+
+static struct column columns[N_COLUMNS];
+static int n_columns;
+
+/* The metric a column of the layout holds, or -1. */
+static int metric_of_offset(size_t offset)
+{
+	size_t base = offsetof(struct run_row, m);
+
+	if (offset < base || offset >= base + METRICS * sizeof(double))
+		return -1;
+	return (int)((offset - base) / sizeof(double));
+}
+
+/* Fills columns[]: the layout with each metric's name and format taken
+ * from the metric table, then the metrics the layout does not name. */
+static void init_columns(void)
+{
+	int named[METRICS] = {0};
+
+	if (n_columns)
+		return;
+	for (int i = 0; i < N_LAYOUT; i++) {
+		int id = metric_of_offset(layout[i].offset);
+
+		columns[n_columns] = layout[i];
+		if (id >= 0 && !layout[i].size) {
+			columns[n_columns].name = metrics[id].column;
+			columns[n_columns].format = metrics[id].format;
+			named[id] = 1;
+		}
+		n_columns++;
+	}
+	for (int id = 0; id < METRICS; id++)
+		if (!named[id])
+			columns[n_columns++] = (struct column){
+			    metrics[id].column,
+			    offsetof(struct run_row, m) + id * sizeof(double), 0,
+			    metrics[id].format, 0};
+}
 
 /* Host names go into a folder name: keep only the harmless characters. */
 static void safe_name(char *s)
@@ -177,7 +215,8 @@ out_free:
 /* Sets every number column to NAN (empty). */
 static void clear_numbers(struct run_row *row, int from)
 {
-	for (int i = from; i < N_COLUMNS; i++)
+	init_columns();
+	for (int i = from; i < n_columns; i++)
 		if (!columns[i].size)
 			*(double *)((char *)row + columns[i].offset) = NAN;
 }
@@ -211,12 +250,13 @@ void results_row_fail(struct run_row *row, const char *fmt, ...)
 {
 	va_list ap;
 
+	init_columns();
 	strcpy(row->status, "failed");
 	va_start(ap, fmt);
 	vsnprintf(row->reason, sizeof(row->reason), fmt, ap);
 	va_end(ap);
 	/* The measurements come after "reason"; what was run stays. */
-	for (int i = 0, after = 0; i < N_COLUMNS; i++) {
+	for (int i = 0, after = 0; i < n_columns; i++) {
 		after |= strcmp(columns[i].name, "reason") == 0;
 		if (after && !columns[i].describes)
 			*(double *)((char *)row + columns[i].offset) = NAN;
@@ -241,7 +281,7 @@ const struct run_row *results_find(const struct run_table *t, const char *scenar
 
 static void put_row(FILE *out, const struct run_row *row)
 {
-	for (int i = 0; i < N_COLUMNS; i++) {
+	for (int i = 0; i < n_columns; i++) {
 		const char *field = (const char *)row + columns[i].offset;
 		double v = *(const double *)field;
 
@@ -264,7 +304,8 @@ int results_save_csv(const char *dir, const struct run_table *t)
 
 	if (!out)
 		die("out of memory");
-	for (int i = 0; i < N_COLUMNS; i++)
+	init_columns();
+	for (int i = 0; i < n_columns; i++)
 		fprintf(out, "%s%s", i ? "," : "", columns[i].name);
 	fputc('\n', out);
 	for (int i = 0; i < t->n; i++)
@@ -293,7 +334,7 @@ static void map_header(char **cells, int n, int *map)
 {
 	for (int i = 0; i < n; i++) {
 		map[i] = -1;
-		for (int c = 0; c < N_COLUMNS; c++)
+		for (int c = 0; c < n_columns; c++)
 			if (strcmp(cells[i], columns[c].name) == 0)
 				map[i] = c;
 	}
@@ -308,6 +349,7 @@ int results_load_csv(const char *dir, struct run_table *t, char *err, size_t err
 	struct run_row row;
 
 	memset(t, 0, sizeof(*t));
+	init_columns();
 	text = sys_read_file(path, NULL);
 	free(path);
 	if (!text)
@@ -342,7 +384,8 @@ int results_load_csv(const char *dir, struct run_table *t, char *err, size_t err
 
 int results_get(const struct run_row *r, const char *column, double *v)
 {
-	for (int c = 0; c < N_COLUMNS; c++) {
+	init_columns();
+	for (int c = 0; c < n_columns; c++) {
 		if (strcmp(columns[c].name, column) || columns[c].size)
 			continue;
 		*v = *(const double *)((const char *)r + columns[c].offset);

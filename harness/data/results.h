@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 
+#include "data/metrics.h"
 #include "data/suite.h"
 
 /* One row of runs.csv.  Numbers are NAN when not measured (empty cells):
@@ -21,15 +22,10 @@ struct run_row {
 	double connections, pipeline, rate, delay_us, work_us, rep;
 	char status[8];	  /* "ok" or "failed" */
 	char reason[256]; /* why it failed, or which errors it had */
-	double requests, requests_per_s;
-	double p50_us, p90_us, p99_us, p999_us, max_us;
-	double errors;
-	double server_cpu_us_per_req, server_peak_rss_kb;
-	double client_cpu_s, syscalls_per_req;
-	/* Columns added after the fixed ones (SPEC: only ever append). */
-	double server_user_us_per_req, server_sys_us_per_req;
-	double server_requests, duration_s;
-	double errors_timeout, errors_connect;
+	/* What the run measured: one value per row of data/metrics.h, NAN
+	 * when not measured. */
+	double m[METRICS];
+	/* Columns added after the fixed ones (only ever appended). */
 	char series[SUITE_NAME_MAX];
 	/* Added for the experiments: the suite a scenario came from, the
 	 * column its series is plotted against, and the knobs it used. */
@@ -37,11 +33,6 @@ struct run_row {
 	double idle, keepalive, size, delay_blocking;
 	char server_cpus[32], client_cpus[32];
 	double loadgen_threads;
-	double idle_established, idle_alive_end; /* of the idle connections */
-	double mb_per_s;			 /* bytes read by the client / s */
-	double connect_p50_us, connect_p99_us;
-	double errors_addrnotavail; /* connects that found no free port */
-	double server_refused;	    /* the server's own refused= count */
 	double host_load;	    /* 1-minute load average as the run began */
 };
 

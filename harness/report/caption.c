@@ -1,5 +1,6 @@
 /*
- * caption.c - computed captions for the experiment sections (caption.h).
+ * caption.c - computed captions for the experiment sections (caption.h),
+ * called once per report by the model builder (model.c).
  *
  * Every number in a caption is a median taken from the aggregated runs;
  * which scenario a sentence is about is chosen by what the scenario ran
@@ -14,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "data/hyperfine.h"
 #include "report/caption.h"
 #include "data/sys.h"
 
@@ -49,7 +49,7 @@ static bool in_exp(const struct agg *a, int i, const char *e)
 	return strcmp(desc(a, i)->experiment, e) == 0;
 }
 
-static double med(const struct agg *a, int i, int j, enum agg_metric m)
+static double med(const struct agg *a, int i, int j, enum metric_id m)
 {
 	return agg_median(a, i, j, m);
 }
@@ -57,7 +57,7 @@ static double med(const struct agg *a, int i, int j, enum agg_metric m)
 static bool picks_any(const struct agg *a, int i)
 {
 	for (int j = 0; j < a->n_models; j++)
-		if (agg_cell(a, i, j)->m[AGG_SYSCALLS].n)
+		if (agg_cell(a, i, j)->m[MET_SYSCALLS].n)
 			return true;
 	return false;
 }
@@ -84,7 +84,7 @@ static int by_value_desc(const void *x, const void *y)
 }
 
 /* Models with a finite value(i, j), sorted high to low; returns how many. */
-static int picks(const struct agg *a, int i, enum agg_metric m, struct pick *out)
+static int picks(const struct agg *a, int i, enum metric_id m, struct pick *out)
 {
 	int n = 0;
 
@@ -131,16 +131,6 @@ const char *caption_title(const char *e)
 	return e;
 }
 
-double caption_kib_per_idle(const struct agg *a, int i, int i0, int j)
-{
-	double rss = med(a, i, j, AGG_RSS), rss0 = med(a, i0, j, AGG_RSS);
-	double n = med(a, i, j, AGG_IDLE_ALIVE);
-
-	if (isnan(rss) || isnan(rss0) || !(n > 0))
-		return NAN;
-	return (rss - rss0) / n;
-}
-
 /* The scenario of experiment e with the smallest (sign 1) or largest (-1)
  * value of column, among those with an ok run (need_ok) or all. */
 static int extreme(const struct agg *a, const char *e, const char *column, int sign, bool need_ok)
@@ -167,7 +157,7 @@ static void c10k_refusals(const struct agg *a, const char *e, struct text *t)
 
 		for (int i = 0; i < a->n_scenarios; i++) {
 			const struct agg_cell *c = agg_cell(a, i, j);
-			double r = sample_max(&c->m[AGG_REFUSED]);
+			double r = sample_max(&c->m[MET_REFUSED]);
 
 			if (!in_exp(a, i, e))
 				continue;
@@ -190,7 +180,7 @@ static void c10k_blocked(const struct agg *a, int i0, int i1, struct text *t)
 		const struct agg_cell *c = agg_cell(a, i1, j);
 
 		if (agg_cell(a, i0, j)->ok && !c->ok && c->failed &&
-		    !(sample_max(&c->m[AGG_REFUSED]) > 0))
+		    !(sample_max(&c->m[MET_REFUSED]) > 0))
 			say(t, " %s served no active connection at %.0f idle (%s).", a->models[j],
 			    desc(a, i1)->idle, c->note);
 	}
@@ -209,7 +199,7 @@ static void caption_c10k(const struct agg *a, const char *e, struct text *t)
 		    (i1 < 0 || desc(a, i)->idle < desc(a, i1)->idle))
 			i1 = i;
 	for (int j = 0; j < a->n_models; j++) {
-		double k = caption_kib_per_idle(a, iN, i0, j);
+		double k = agg_kib_per_idle(a, iN, i0, j);
 
 		if (!isnan(k))
 			p[n++] = (struct pick){.j = j, .v = k};
@@ -227,25 +217,13 @@ static void caption_c10k(const struct agg *a, const char *e, struct text *t)
 		say(t,
 		    " %s served %.0f requests/s on its %.0f active connections at %.0f idle, "
 		    "%.0f at 0 idle (p99 %.3g ms).",
-		    a->models[p[n - 1].j], med(a, iN, p[n - 1].j, AGG_RPS),
-		    desc(a, iN)->connections, desc(a, iN)->idle, med(a, i0, p[n - 1].j, AGG_RPS),
-		    med(a, iN, p[n - 1].j, AGG_P99) / 1000);
+		    a->models[p[n - 1].j], med(a, iN, p[n - 1].j, MET_RPS),
+		    desc(a, iN)->connections, desc(a, iN)->idle, med(a, i0, p[n - 1].j, MET_RPS),
+		    med(a, iN, p[n - 1].j, MET_P99) / 1000);
 	}
 	c10k_refusals(a, e, t);
 	if (i1 >= 0)
 		c10k_blocked(a, i0, i1, t);
-}
-
-/* The timer scenario matching blocking scenario b (same delay and
- * connections), or -1. */
-static int timer_twin(const struct agg *a, int b)
-{
-	for (int i = 0; i < a->n_scenarios; i++)
-		if (!desc(a, i)->delay_blocking && desc(a, i)->delay_us == desc(a, b)->delay_us &&
-		    desc(a, i)->connections == desc(a, b)->connections &&
-		    strcmp(desc(a, i)->experiment, desc(a, b)->experiment) == 0)
-			return i;
-	return -1;
 }
 
 static void slow_blocking(const struct agg *a, const char *e, struct text *t)
@@ -255,14 +233,14 @@ static void slow_blocking(const struct agg *a, const char *e, struct text *t)
 
 	for (int i = 0; i < a->n_scenarios; i++)
 		if (in_exp(a, i, e) && desc(a, i)->delay_blocking && any_ok(a, i) &&
-		    timer_twin(a, i) >= 0 && (b < 0 || desc(a, i)->delay_us > desc(a, b)->delay_us))
+		    a->scenarios[i].timer_twin >= 0 && (b < 0 || desc(a, i)->delay_us > desc(a, b)->delay_us))
 			b = i;
 	if (b < 0)
 		return;
-	twin = timer_twin(a, b);
+	twin = a->scenarios[b].timer_twin;
 	/* The stalled ones: blocking lost more than half of the timer's rate. */
 	for (int j = 0; j < a->n_models; j++) {
-		double blk = med(a, b, j, AGG_RPS), tmr = med(a, twin, j, AGG_RPS);
+		double blk = med(a, b, j, MET_RPS), tmr = med(a, twin, j, MET_RPS);
 
 		if (!isnan(blk) && !isnan(tmr) && blk < 0.5 * tmr)
 			p[n++] = (struct pick){.j = j, .v = tmr, .w = blk};
@@ -302,14 +280,14 @@ static void caption_slow(const struct agg *a, const char *e, struct text *t)
 	D = desc(a, iD)->delay_us;
 	for (int i = 0; it >= 0 && i < a->n_scenarios; i++)
 		if (in_exp(a, i, e) && !desc(a, i)->delay_blocking && desc(a, i)->delay_us == D &&
-		    (isnan(best_it) || med(a, i, it, AGG_RPS) > best_it))
-			best_it = med(a, i, it, AGG_RPS);
+		    (isnan(best_it) || med(a, i, it, MET_RPS) > best_it))
+			best_it = med(a, i, it, MET_RPS);
 	if (!isnan(best_it))
 		say(t,
 		    "At %.0f ms delay the iterative server completed %.0f requests/s; 1/delay is "
 		    "%.0f. ",
 		    D / 1000, best_it, 1e6 / D);
-	n = picks(a, iD, AGG_RPS, p);
+	n = picks(a, iD, MET_RPS, p);
 	if (n) {
 		say(t, "At %.0f connections, requests/s x delay (requests waiting at once):",
 		    desc(a, iD)->connections);
@@ -332,7 +310,7 @@ static void caption_cpu(const struct agg *a, const char *e, struct text *t)
 		return;
 	r = desc(a, iW);
 	one = 1e6 / r->work_us;
-	n = picks(a, iW, AGG_RPS, p);
+	n = picks(a, iW, MET_RPS, p);
 	say(t, "At %.0f us of CPU work per request one core allows %.0f requests/s.", r->work_us,
 	    one);
 	for (int k = 0; k < n; k++)
@@ -360,15 +338,15 @@ static void caption_connect(const struct agg *a, const char *e, struct text *t)
 
 	if (iC < 0)
 		return;
-	n = picks(a, iC, AGG_RPS, p);
+	n = picks(a, iC, MET_RPS, p);
 	if (n)
 		say(t,
 		    "With a new connection per request at %.0f connections, %s completed the most, "
 		    "%.0f requests/s (connect p50 %.0f us, p99 %.0f us), and %s the fewest, %.0f "
 		    "(connect p50 %.0f us).",
 		    desc(a, iC)->connections, a->models[p[0].j], p[0].v,
-		    med(a, iC, p[0].j, AGG_CONNECT_P50), med(a, iC, p[0].j, AGG_CONNECT_P99),
-		    a->models[p[n - 1].j], p[n - 1].v, med(a, iC, p[n - 1].j, AGG_CONNECT_P50));
+		    med(a, iC, p[0].j, MET_CONNECT_P50), med(a, iC, p[0].j, MET_CONNECT_P99),
+		    a->models[p[n - 1].j], p[n - 1].v, med(a, iC, p[n - 1].j, MET_CONNECT_P50));
 	for (int i = 0; i < a->n_scenarios; i++)
 		for (int j = 0; in_exp(a, i, e) && j < a->n_models; j++)
 			out += agg_cell(a, i, j)->ports_out;
@@ -398,7 +376,7 @@ static void pipeline_depth(const struct agg *a, const char *e, struct text *t)
 	if (lo < 0 || lo == hi)
 		return;
 	for (int j = 0; j < a->n_models; j++) {
-		double x = med(a, lo, j, AGG_RPS), y = med(a, hi, j, AGG_RPS);
+		double x = med(a, lo, j, MET_RPS), y = med(a, hi, j, MET_RPS);
 
 		if (x > 0 && !isnan(y))
 			p[n++] = (struct pick){.j = j, .v = y / x, .w = y};
@@ -428,14 +406,14 @@ static void pipeline_size(const struct agg *a, const char *e, struct text *t)
 		if (hi < 0 || desc(a, i)->size > desc(a, hi)->size)
 			hi = i;
 	}
-	if (lo < 0 || lo == hi || !picks(a, hi, AGG_MBPS, p) || !picks(a, lo, AGG_MBPS, q))
+	if (lo < 0 || lo == hi || !picks(a, hi, MET_MBPS, p) || !picks(a, lo, MET_MBPS, q))
 		return;
 	say(t,
 	    "Echo with %s messages: %s moved the most, %.1f MB/s (%.0f messages/s); with %s "
 	    "messages %s moved %.1f MB/s (%.0f messages/s).",
 	    bytes_text(desc(a, hi)->size, b1, sizeof(b1)), a->models[p[0].j], p[0].v,
-	    med(a, hi, p[0].j, AGG_RPS), bytes_text(desc(a, lo)->size, b2, sizeof(b2)),
-	    a->models[q[0].j], q[0].v, med(a, lo, q[0].j, AGG_RPS));
+	    med(a, hi, p[0].j, MET_RPS), bytes_text(desc(a, lo)->size, b2, sizeof(b2)),
+	    a->models[q[0].j], q[0].v, med(a, lo, q[0].j, MET_RPS));
 }
 
 /* Any other experiment: the best model of each of its first scenarios. */
@@ -445,7 +423,7 @@ static void caption_generic(const struct agg *a, const char *e, struct text *t)
 	int shown = 0;
 
 	for (int i = 0; i < a->n_scenarios && shown < 6; i++) {
-		if (!in_exp(a, i, e) || !picks(a, i, AGG_RPS, p))
+		if (!in_exp(a, i, e) || !picks(a, i, MET_RPS, p))
 			continue;
 		say(t, "%s%s: %s %.0f requests/s",
 		    shown++ ? "; " : "Most requests/s: ", a->scenarios[i].name, a->models[p[0].j],
@@ -503,10 +481,10 @@ void caption_syscalls(const struct agg *a, char *buf, size_t size)
 	if (i < 0)
 		return;
 	for (int j = 0; j < a->n_models; j++) {
-		double v = med(a, i, j, AGG_SYSCALLS);
+		double v = med(a, i, j, MET_SYSCALLS);
 
 		if (!isnan(v))
-			p[n++] = (struct pick){.j = j, .v = -v, .w = med(a, i, j, AGG_RPS)};
+			p[n++] = (struct pick){.j = j, .v = -v, .w = med(a, i, j, MET_RPS)};
 	}
 	qsort(p, n, sizeof(p[0]), by_value_desc); /* fewest calls first */
 	if (!n)
@@ -521,12 +499,12 @@ void caption_syscalls(const struct agg *a, char *buf, size_t size)
 		"names the counter), so counting never slows the measured repetitions.");
 }
 
-/* One batch file: who finished, in how long, and who was cut off. */
-static void caption_batch(const char *dir, const char *file, struct text *t)
+/* One batch: who finished, in how long, and who was cut off. */
+static void caption_batch(const struct model_batch *b, struct text *t)
 {
-	char *path = sys_fmt("%s/%s", dir, file);
-	struct hyperfine_result *r;
-	int n = hyperfine_load(path, &r), done = 0, fast = -1;
+	const struct hyperfine_result *r = b->r;
+	const char *file = b->file;
+	int n = b->n, done = 0, fast = -1;
 	double lo = NAN, hi = NAN;
 
 	for (int k = 0; k < n; k++) {
@@ -543,28 +521,18 @@ static void caption_batch(const char *dir, const char *file, struct text *t)
 		    done, n);
 	if (done)
 		say(t, ", in %.2f to %.2f s (medians; fastest %s)", lo, hi, r[fast].model);
-	for (int k = 0; k < n; k++) {
-		char note[96];
-
-		hyperfine_describe(&r[k], note, sizeof(note));
-		if (note[0])
-			say(t, "; %s %s, median %.2f s", r[k].model, note, r[k].median_s);
-	}
+	for (int k = 0; k < n; k++)
+		if (b->note[k][0])
+			say(t, "; %s %s, median %.2f s", r[k].model, b->note[k], r[k].median_s);
 	if (n > 0)
 		say(t, ". ");
-	free(r);
-	free(path);
 }
 
-void caption_batches(const char *dir, char *buf, size_t size)
+void caption_batches(const struct model_batch *batches, int n, char *buf, size_t size)
 {
 	struct text t = {.buf = buf, .size = size, .used = 0};
-	char **files = hyperfine_list_files(dir);
 
 	buf[0] = '\0';
-	for (int i = 0; files[i]; i++) {
-		caption_batch(dir, files[i], &t);
-		free(files[i]);
-	}
-	free(files);
+	for (int i = 0; i < n; i++)
+		caption_batch(&batches[i], &t);
 }

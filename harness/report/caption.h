@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "data/agg.h"
+#include "report/model.h"
 
 /* The section title of an experiment ("C10K: idle connections"). */
 const char *caption_title(const char *experiment);
@@ -28,12 +29,7 @@ void caption_experiment(const struct agg *a, const char *experiment, char *buf, 
  * connection count nearest 100, no delay, work, idle or pipelining). */
 void caption_syscalls(const struct agg *a, char *buf, size_t size);
 
-/* The caption of the hyperfine batches in dir (the seed benchmark). */
-void caption_batches(const char *dir, char *buf, size_t size);
-
-/* Memory per idle connection of model j at scenario i, in KiB: (peak RSS
- * at i - peak RSS at the experiment's 0-idle scenario i0) / connections
- * still open at the end.  NAN when either is missing. */
-double caption_kib_per_idle(const struct agg *a, int i, int i0, int j);
+/* The caption of the hyperfine batches (the seed benchmark). */
+void caption_batches(const struct model_batch *batches, int n, char *buf, size_t size);
 
 #endif

@@ -1,5 +1,6 @@
 /*
- * compare.c - bootstrap comparison of two result folders.
+ * compare.c - bootstrap comparison of two result folders (compare.h); a
+ * metric's direction comes from its row of data/metrics.h.
  */
 #include <getopt.h>
 #include <math.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "report/compare.h"
+#include "data/metrics.h"
 #include "data/results.h"
 #include "data/sample.h"
 #include "data/sys.h"
@@ -18,13 +20,25 @@
 struct compare_opts {
 	const char *a, *b, *metric;
 	double threshold; /* fraction, 0.05 = 5% */
+	int id; /* the metric's row in data/metrics.h, or -1 */
 	bool higher_is_better;
 };
 
+/* `bench compare --metrics`: every metric with its direction and unit. */
+static void list_metrics(void)
+{
+	for (int i = 0; i < METRICS; i++)
+		printf("%-24s %-6s is better  %s\n", metrics[i].column,
+		       metrics[i].better == METRIC_HIGHER ? "higher" : "lower", metrics[i].unit);
+	exit(0);
+}
+
 static void parse(struct compare_opts *o, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"threshold", 1, NULL, 't'}, {"metric", 1, NULL, 'm'}, {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {{"threshold", 1, NULL, 't'},
+					     {"metric", 1, NULL, 'm'},
+					     {"metrics", 0, NULL, 'l'},
+					     {NULL, 0, NULL, 0}};
 	char *end;
 	int c;
 
@@ -37,17 +51,21 @@ static void parse(struct compare_opts *o, int argc, char **argv)
 				die("--threshold wants a percentage, got '%s'", optarg);
 		} else if (c == 'm') {
 			o->metric = optarg;
+		} else if (c == 'l') {
+			list_metrics();
 		} else {
-			die("usage: bench compare A B [--threshold PCT] [--metric COLUMN]");
+			die("usage: bench compare A B [--threshold PCT] [--metric COLUMN] | --metrics");
 		}
 	}
 	if (argc - optind != 2)
-		die("usage: bench compare A B [--threshold PCT] [--metric COLUMN]");
+		die("usage: bench compare A B [--threshold PCT] [--metric COLUMN] | --metrics");
 	o->a = argv[optind];
 	o->b = argv[optind + 1];
-	/* Throughput is better higher; every other metric (latency, CPU,
-	 * memory, errors) is better lower. */
-	o->higher_is_better = strcmp(o->metric, "requests_per_s") == 0;
+	/* Each metric's direction is its row of data/metrics.h; any other
+	 * numeric runs.csv column (connections, host_load...) counts as
+	 * lower-is-better. */
+	o->id = metric_find(o->metric);
+	o->higher_is_better = o->id >= 0 && metrics[o->id].better == METRIC_HIGHER;
 }
 
 static void load(const char *dir, struct run_table *t)
@@ -62,7 +80,7 @@ static void load(const char *dir, struct run_table *t)
 
 /* The metric of the ok runs of (scenario, model) in t. */
 static void collect(const struct run_table *t, const char *scenario, const char *model,
-		    const char *metric, struct sample *s)
+		    const struct compare_opts *o, struct sample *s)
 {
 	double v;
 
@@ -73,11 +91,12 @@ static void collect(const struct run_table *t, const char *scenario, const char 
 		if (strcmp(r->status, "ok") || strcmp(r->scenario, scenario) ||
 		    strcmp(r->model, model))
 			continue;
-		/* Rep 0 is the system call pass: only its syscalls count. */
-		if ((r->rep == 0) != (strcmp(metric, "syscalls_per_req") == 0))
+		/* Rep 0 is the system call pass: only its own metrics count,
+		 * and only from it. */
+		if ((r->rep == 0) != (o->id >= 0 && metrics[o->id].how == METRIC_PASS))
 			continue;
-		if (results_get(r, metric, &v) < 0)
-			die("no numeric column '%s' in runs.csv", metric);
+		if (results_get(r, o->metric, &v) < 0)
+			die("no numeric column '%s' in runs.csv", o->metric);
 		sample_add(s, v);
 	}
 }
@@ -108,8 +127,8 @@ static int compare_cell(const struct compare_opts *o, const struct run_table *ta
 	double change, lo, hi, worse, better;
 	const char *verdict = "no significant change";
 
-	collect(ta, scenario, model, o->metric, &a);
-	collect(tb, scenario, model, o->metric, &b);
+	collect(ta, scenario, model, o, &a);
+	collect(tb, scenario, model, o, &b);
 	printf("%-16s %-16s ", scenario, model);
 	if (a.n == 0 || b.n == 0 ||
 	    sample_bootstrap_change(&a, &b, ROUNDS, 1, &change, &lo, &hi) < 0) {

@@ -1,17 +1,14 @@
 /*
  * html.c - index.html: the machine it ran on, every plot (PNG linking to
  * its SVG), a table of medians per scenario, and the batch timings.
- * Plain HTML with a little CSS, no script, so it opens from a file.
+ * Plain HTML with a little CSS, no script, so it opens from a file.  It
+ * renders the report model (model.h) and reads no file of its own.
  */
-#include <jansson.h>
-#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "data/hyperfine.h"
 #include "report/caption.h"
 #include "report/html.h"
 #include "data/results.h"
@@ -39,59 +36,20 @@ static void esc(FILE *f, const char *s)
 	}
 }
 
-/* A JSON value as one line of text. */
-static void put_json_value(FILE *f, json_t *v)
+static void put_meta(FILE *f, const struct report_model *m)
 {
-	const char *key;
-	json_t *item;
-	size_t i;
-	int n = 0;
-
-	if (json_is_string(v))
-		esc(f, json_string_value(v));
-	else if (json_is_array(v))
-		json_array_foreach(v, i, item)
-		{
-			fputs(i ? " " : "", f);
-			put_json_value(f, item);
-		}
-	else if (json_is_object(v))
-		json_object_foreach(v, key, item)
-		{
-			fputs(n++ ? ", " : "", f);
-			esc(f, key);
-			fputs("=", f);
-			put_json_value(f, item);
-		}
-	else {
-		char *text = json_dumps(v, JSON_ENCODE_ANY);
-
-		esc(f, text ? text : "?");
-		free(text);
-	}
-}
-
-static void put_meta(FILE *f, const char *dir)
-{
-	char *path = sys_fmt("%s/meta.json", dir);
-	json_t *m = json_load_file(path, 0, NULL), *v;
-	const char *key;
-
 	fputs("<h2>Where these numbers come from</h2>\n<table class=meta>\n", f);
-	json_object_foreach(m, key, v)
-	{
+	for (int k = 0; k < m->n_meta; k++) {
 		fputs("<tr><th>", f);
-		esc(f, key);
+		esc(f, m->meta_key[k]);
 		fputs("</th><td>", f);
-		put_json_value(f, v);
+		esc(f, m->meta_value[k]);
 		fputs("</td></tr>\n", f);
 	}
 	fputs("</table>\n<p>Raw data: <a href=\"runs.csv\">runs.csv</a>, "
 	      "<a href=\"meta.json\">meta.json</a>, histograms in <a href=\"hist/\">hist/</a>, "
 	      "server and load generator output in <a href=\"logs/\">logs/</a>.</p>\n",
 	      f);
-	json_decref(m);
-	free(path);
 }
 
 static void put_figures(FILE *f, const struct plot_list *plots, const char *experiment)
@@ -126,52 +84,34 @@ static void put_section(FILE *f, const char *title, const char *caption,
 
 /* A section per experiment (in runs.csv order), the batches, then the
  * plots of every scenario. */
-static void put_plots(FILE *f, const char *dir, const struct agg *a, const struct plot_list *plots)
+static void put_plots(FILE *f, const struct report_model *m, const struct plot_list *plots)
 {
-	char caption[2048];
 	bool batch_plots = false;
 
-	for (int i = 0; i < a->n_scenarios; i++) {
-		const char *e = a->scenarios[i].first.experiment;
-		bool seen = false;
-
-		for (int k = 0; k < i; k++)
-			seen |= strcmp(a->scenarios[k].first.experiment, e) == 0;
-		if (seen)
-			continue;
-		caption_experiment(a, e, caption, sizeof(caption));
-		put_section(f, caption_title(e), caption, plots, e);
-	}
+	for (int i = 0; i < m->n_sections; i++)
+		put_section(f, m->sections[i].title, m->sections[i].caption, plots,
+			    m->sections[i].experiment);
 	for (int i = 0; i < plots->n; i++)
 		batch_plots |= strcmp(plots->plot[i].experiment, "batch") == 0;
-	if (batch_plots) {
-		caption_batches(dir, caption, sizeof(caption));
-		put_section(f, caption_title("batch"), caption, plots, "batch");
-	}
-	caption_syscalls(a, caption, sizeof(caption));
-	put_section(f, caption_title("syscalls"), caption, plots, "syscalls");
+	if (batch_plots)
+		put_section(f, caption_title("batch"), m->batch_caption, plots, "batch");
+	put_section(f, caption_title("syscalls"), m->syscalls_caption, plots, "syscalls");
 	put_section(f, "Every scenario", "", plots, "");
 }
 
 /* A cell "median<small>min..max</small>" with the given scale and format. */
-static void put_stat(FILE *f, const struct sample *s, double scale, const char *fmt)
+static void put_stat(FILE *f, const struct agg_stat *s, double scale, const char *fmt)
 {
-	char buf[64];
+	struct model_figure x = model_figure(s, scale, fmt);
 
 	fputs("<td>", f);
-	if (s->n == 0) {
+	if (x.n == 0) {
 		fputs("-</td>", f);
 		return;
 	}
-	snprintf(buf, sizeof(buf), fmt, sample_median(s) * scale);
-	fputs(buf, f);
-	if (s->n > 1) {
-		fputs("<small> ", f);
-		fprintf(f, fmt, sample_min(s) * scale);
-		fputs("..", f);
-		fprintf(f, fmt, sample_max(s) * scale);
-		fputs("</small>", f);
-	}
+	fputs(x.median, f);
+	if (x.n > 1)
+		fprintf(f, "<small> %s..%s</small>", x.min, x.max);
 	fputs("</td>", f);
 }
 
@@ -226,24 +166,24 @@ static void put_scenario(FILE *f, const struct agg *a, int i)
 			: c->note[0] ? "errors"
 				     : "ok",
 			a->models[j], c->ok, c->ok + c->failed);
-		put_stat(f, &c->m[AGG_RPS], 1, "%.0f");
+		put_stat(f, &c->st[MET_RPS], 1, "%.0f");
 		if (x.mbps)
-			put_stat(f, &c->m[AGG_MBPS], 1, "%.3g");
-		put_stat(f, &c->m[AGG_P50], 1e-3, "%.3g");
-		put_stat(f, &c->m[AGG_P99], 1e-3, "%.3g");
-		put_stat(f, &c->m[AGG_P999], 1e-3, "%.3g");
-		put_stat(f, &c->m[AGG_ERRORS], 1, "%.0f");
+			put_stat(f, &c->st[MET_MBPS], 1, "%.3g");
+		put_stat(f, &c->st[MET_P50], 1e-3, "%.3g");
+		put_stat(f, &c->st[MET_P99], 1e-3, "%.3g");
+		put_stat(f, &c->st[MET_P999], 1e-3, "%.3g");
+		put_stat(f, &c->st[MET_ERRORS], 1, "%.0f");
 		if (x.connect) {
-			put_stat(f, &c->m[AGG_CONNECT_P50], 1, "%.0f");
-			put_stat(f, &c->m[AGG_CONNECT_P99], 1, "%.0f");
+			put_stat(f, &c->st[MET_CONNECT_P50], 1, "%.0f");
+			put_stat(f, &c->st[MET_CONNECT_P99], 1, "%.0f");
 		}
 		if (x.idle) {
-			put_stat(f, &c->m[AGG_IDLE_ALIVE], 1, "%.0f");
-			put_stat(f, &c->m[AGG_REFUSED], 1, "%.0f");
+			put_stat(f, &c->st[MET_IDLE_ALIVE], 1, "%.0f");
+			put_stat(f, &c->st[MET_REFUSED], 1, "%.0f");
 		}
-		put_stat(f, &c->m[AGG_CPU], 1, "%.3g");
-		put_stat(f, &c->m[AGG_SYSCALLS], 1, "%.3g");
-		put_stat(f, &c->m[AGG_RSS], 1 / 1024.0, "%.3g");
+		put_stat(f, &c->st[MET_CPU], 1, "%.3g");
+		put_stat(f, &c->st[MET_SYSCALLS], 1, "%.3g");
+		put_stat(f, &c->st[MET_RSS], 1 / 1024.0, "%.3g");
 		fputs("<td>", f);
 		esc(f, c->note);
 		fputs("</td></tr>\n", f);
@@ -251,45 +191,33 @@ static void put_scenario(FILE *f, const struct agg *a, int i)
 	fputs("</table>\n", f);
 }
 
-static void put_batch(FILE *f, const char *dir, const char *file)
+static void put_batch(FILE *f, const struct model_batch *b)
 {
-	char *path = sys_fmt("%s/%s", dir, file);
-	struct hyperfine_result *r;
-	int n = hyperfine_load(path, &r);
-
 	fprintf(f,
 		"<h3>%.*s</h3>\n<table class=runs>\n<tr><th>model</th><th>runs</th>"
 		"<th>median s</th><th>min s</th><th>max s</th><th>mean &plusmn; sd s</th>"
 		"<th>note</th></tr>\n",
-		(int)strlen(file) - 5, file);
-	for (int k = 0; k < n; k++) {
-		char note[96];
+		(int)strlen(b->file) - 5, b->file);
+	for (int k = 0; k < b->n; k++) {
+		const struct hyperfine_result *r = &b->r[k];
 
-		hyperfine_describe(&r[k], note, sizeof(note));
-		fprintf(f, "<tr class=%s><td>", note[0] ? "failed" : "ok");
-		esc(f, r[k].model);
+		fprintf(f, "<tr class=%s><td>", b->note[k][0] ? "failed" : "ok");
+		esc(f, r->model);
 		fprintf(f,
 			"</td><td>%d</td><td>%.3f</td><td>%.3f</td><td>%.3f</td>"
 			"<td>%.3f &plusmn; %.3f</td><td>%s</td></tr>\n",
-			r[k].runs, r[k].median_s, r[k].min_s, r[k].max_s, r[k].mean_s,
-			r[k].stddev_s, note);
+			r->runs, r->median_s, r->min_s, r->max_s, r->mean_s, r->stddev_s,
+			b->note[k]);
 	}
 	fputs("</table>\n", f);
-	free(r);
-	free(path);
 }
 
-static void put_batches(FILE *f, const char *dir)
+static void put_batches(FILE *f, const struct report_model *m)
 {
-	char **files = hyperfine_list_files(dir);
-
-	if (files[0])
+	if (m->n_batches)
 		fputs("<h2>Batches timed by hyperfine</h2>\n", f);
-	for (int i = 0; files[i]; i++) {
-		put_batch(f, dir, files[i]);
-		free(files[i]);
-	}
-	free(files);
+	for (int i = 0; i < m->n_batches; i++)
+		put_batch(f, &m->batches[i]);
 }
 
 static const char *style =
@@ -301,36 +229,35 @@ static const char *style =
     "tr.errors{background:#ffd}small{color:#666}"
     "p.caption{background:#f4f6fa;border-left:4px solid #1f77b4;padding:.5em .8em}";
 
-int html_write(const char *dir, const struct agg *a, const struct plot_list *plots)
+int html_write(const struct report_model *m, const struct plot_list *plots)
 {
-	char *buf = NULL, *path = sys_fmt("%s/index.html", dir);
+	const struct agg *a = &m->agg;
+	char *buf = NULL, *path = sys_fmt("%s/index.html", m->dir);
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
-	const char *base = strrchr(dir, '/') ? strrchr(dir, '/') + 1 : dir;
 	int rc;
 
 	fprintf(f,
 		"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
 		"<title>modelbench %s</title>\n<style>%s</style></head><body>\n"
 		"<h1>modelbench results: %s</h1>\n",
-		base, style, base);
-	put_plots(f, dir, a, plots);
+		m->base, style, m->base);
+	put_plots(f, m, plots);
 	fputs("<h2>Medians per scenario</h2>\n<p>Rows in red had failed runs (the note "
 	      "says why); rows in yellow finished with errors (timeouts, refused "
 	      "connections), which is how a model shows what it cannot do.</p>\n",
 	      f);
 	for (int i = 0; i < a->n_scenarios; i++)
 		put_scenario(f, a, i);
-	put_batches(f, dir);
-	if (a->load_runs)
+	put_batches(f, m);
+	if (m->load_runs)
 		fprintf(
 		    f,
 		    "<p>Load average as the runs began: mean %.2f, at most %.2f; %d of %d runs "
 		    "began with it above the %ld CPUs (other jobs competing for the cores: their "
 		    "figures are noisier).</p>\n",
-		    a->load_sum / a->load_runs, a->load_max, a->load_busy, a->load_runs,
-		    sysconf(_SC_NPROCESSORS_ONLN));
-	put_meta(f, dir);
+		    m->load_mean, m->load_max, m->load_busy, m->load_runs, m->cpus);
+	put_meta(f, m);
 	fputs("</body></html>\n", f);
 	fclose(f);
 	rc = results_write_atomic(path, buf, len);

@@ -4,10 +4,11 @@
 #ifndef BENCH_REPORT_HTML_H
 #define BENCH_REPORT_HTML_H
 
-#include "data/agg.h"
+#include "report/model.h"
 #include "report/plot.h"
 
-/* Writes dir/index.html atomically.  Returns 0 or -1. */
-int html_write(const char *dir, const struct agg *a, const struct plot_list *plots);
+/* Writes m->dir/index.html atomically, showing the plots drawn.  Returns
+ * 0 or -1. */
+int html_write(const struct report_model *m, const struct plot_list *plots);
 
 #endif

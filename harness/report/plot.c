@@ -1,6 +1,7 @@
 /*
  * plot.c - writes the data each plots/<name>.gp script reads, then runs
- * gnuplot on it.  The scripts own the look; this file owns the numbers.
+ * gnuplot on it.  The scripts own the look; the report model (model.h)
+ * owns the numbers; this file only lays them out in gnuplot's format.
  */
 #include <math.h>
 #include <stdio.h>
@@ -9,9 +10,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "data/hyperfine.h"
-#include "report/caption.h"
-#include "data/lgjson.h"
 #include "report/plot.h"
 #include "data/sys.h"
 
@@ -24,11 +22,11 @@ static void put_num(FILE *f, double v)
 		fprintf(f, " %.6g", v);
 }
 
-static void put_stats(FILE *f, const struct sample *s)
+static void put_stats(FILE *f, const struct agg_stat *s)
 {
-	put_num(f, sample_median(s));
-	put_num(f, sample_min(s));
-	put_num(f, sample_max(s));
+	put_num(f, s->median);
+	put_num(f, s->min);
+	put_num(f, s->max);
 }
 
 /* Runs plotdir/<script>.gp with the variables vars; adds the plot to
@@ -71,23 +69,6 @@ FILE *plot_open_data(const char *dir, const char *name, char **path)
 	return f;
 }
 
-int plot_series_members(const struct agg *a, const char *series, int *idx)
-{
-	int n = 0;
-
-	for (int i = 0; i < a->n_scenarios; i++)
-		if (strcmp(a->scenarios[i].series, series) == 0)
-			idx[n++] = i;
-	for (int x = 1; x < n; x++)
-		for (int y = x; y > 0 && agg_x(a, idx[y]) < agg_x(a, idx[y - 1]); y--) {
-			int t = idx[y];
-
-			idx[y] = idx[y - 1];
-			idx[y - 1] = t;
-		}
-	return n;
-}
-
 const char *plot_x_label(const char *x_key, int *logscale)
 {
 	static const struct {
@@ -124,7 +105,7 @@ static void add_word(char **list, const char *word)
 static void plot_series(const char *dir, const char *plotdir, const struct agg *a,
 			const char *series, struct plot_list *made)
 {
-	int idx[a->n_scenarios + 1], n = plot_series_members(a, series, idx);
+	int idx[a->n_scenarios + 1], n = agg_series_members(a, series, idx);
 	char *path, *name = sys_fmt("series-%s", series), *models = sys_strdup("");
 	FILE *f = plot_open_data(dir, name, &path);
 
@@ -139,8 +120,8 @@ static void plot_series(const char *dir, const char *plotdir, const struct agg *
 			if (points++ == 0)
 				fprintf(f, "# %s\n", a->models[j]);
 			fprintf(f, "%.6g", agg_x(a, idx[k]));
-			put_stats(f, &c->m[AGG_RPS]);
-			put_stats(f, &c->m[AGG_P99]);
+			put_stats(f, &c->st[MET_RPS]);
+			put_stats(f, &c->st[MET_P99]);
 			fputc('\n', f);
 		}
 		if (points) {
@@ -174,7 +155,7 @@ static void plot_series(const char *dir, const char *plotdir, const struct agg *
 
 /* cpu and memory: a row per model, median/min/max per scenario. */
 static void plot_bars(const char *dir, const char *plotdir, const struct agg *a,
-		      enum agg_metric metric, const char *script, const char *caption,
+		      enum metric_id metric, const char *script, const char *caption,
 		      struct plot_list *made)
 {
 	char *path, *scenarios = sys_strdup(""), *vars;
@@ -186,8 +167,8 @@ static void plot_bars(const char *dir, const char *plotdir, const struct agg *a,
 	for (int j = 0; f && j < a->n_models; j++) {
 		fprintf(f, "%s", a->models[j]);
 		for (int i = 0; i < a->n_scenarios; i++) {
-			put_stats(f, &agg_cell(a, i, j)->m[metric]);
-			values += agg_cell(a, i, j)->m[metric].n;
+			put_stats(f, &agg_cell(a, i, j)->st[metric]);
+			values += agg_cell(a, i, j)->st[metric].n;
 		}
 		fputc('\n', f);
 	}
@@ -196,7 +177,7 @@ static void plot_bars(const char *dir, const char *plotdir, const struct agg *a,
 		vars = sys_fmt("datafile='%s'; scenarios='%s'", path, scenarios);
 		/* System calls have their own section in index.html. */
 		plot_draw(dir, plotdir, script, script, vars, caption,
-			  metric == AGG_SYSCALLS ? "syscalls" : "", made);
+			  metric == MET_SYSCALLS ? "syscalls" : "", made);
 		free(vars);
 	}
 	free(scenarios);
@@ -204,36 +185,29 @@ static void plot_bars(const char *dir, const char *plotdir, const struct agg *a,
 }
 
 /* The spectrum of one scenario: per model, the repetition with the median
- * throughput, recomputed from the histogram in its loadgen JSON. */
-static void plot_spectrum(const char *dir, const char *plotdir, const struct agg *a,
-			  const char *scenario, struct plot_list *made)
+ * throughput (the points come from the model). */
+static void plot_spectrum(const char *dir, const char *plotdir, const struct report_model *m,
+			  struct plot_list *made)
 {
 	char *path, *models = sys_strdup(""), *vars, *caption;
 	FILE *f = plot_open_data(dir, "spectrum", &path);
-	int i;
 
-	for (i = 0; i < a->n_scenarios && strcmp(a->scenarios[i].name, scenario); i++)
-		;
-	for (int j = 0; f && i < a->n_scenarios && j < a->n_models; j++) {
-		const struct agg_cell *c = agg_cell(a, i, j);
-		char *json =
-		    sys_fmt("%s/hist/%s-%s-%d.json", dir, scenario, a->models[j], c->median_rep);
-		long at = ftell(f);
+	for (int j = 0; f && m->spectrum_i >= 0 && j < m->agg.n_models; j++) {
+		const struct model_spectrum *c = &m->curves[j];
 
-		fprintf(f, "# %s rep %d\n", a->models[j], c->median_rep);
-		if (c->ok && lgjson_write_spectrum(json, f) > 0) {
-			fputs("\n\n", f);
-			add_word(&models, a->models[j]);
-		} else {
-			fseek(f, at, SEEK_SET); /* no histogram: drop the block */
-			if (ftruncate(fileno(f), at) < 0)
-				sys_warn("cannot truncate %s", path);
-		}
-		free(json);
+		if (c->n < 1)
+			continue;
+		fprintf(f, "# %s rep %d\n", m->agg.models[j], c->rep);
+		for (int k = 0; k < c->n; k++)
+			fprintf(f, "%.0f %.9f %.3f\n", c->p[k].latency_us, c->p[k].percentile,
+				c->p[k].inverse);
+		fputs("\n\n", f);
+		add_word(&models, m->agg.models[j]);
 	}
 	if (f && fclose(f) == 0 && *models) {
-		vars = sys_fmt("datafile='%s'; models='%s'; scenario='%s'", path, models, scenario);
-		caption = sys_fmt("Latency percentile spectrum, scenario %s", scenario);
+		vars = sys_fmt("datafile='%s'; models='%s'; scenario='%s'", path, models,
+			       m->spectrum);
+		caption = sys_fmt("Latency percentile spectrum, scenario %s", m->spectrum);
 		plot_draw(dir, plotdir, "spectrum", "spectrum", vars, caption, "", made);
 		free(vars);
 		free(caption);
@@ -242,24 +216,18 @@ static void plot_spectrum(const char *dir, const char *plotdir, const struct agg
 	free(path);
 }
 
-/* One batch-<name>.json (hyperfine's export) as bars. */
-static void plot_batch(const char *dir, const char *plotdir, const char *file,
+/* One batch (hyperfine's export) as bars. */
+static void plot_batch(const char *dir, const char *plotdir, const struct model_batch *b,
 		       struct plot_list *made)
 {
-	char *json = sys_fmt("%s/%s", dir, file), *name = sys_strdup(file), *path;
-	struct hyperfine_result *r;
-	int n = hyperfine_load(json, &r);
+	char *name = sys_strdup(b->file), *path;
 	FILE *f;
 
 	name[strlen(name) - 5] = '\0'; /* drop ".json" */
-	f = n > 0 ? plot_open_data(dir, name, &path) : NULL;
-	for (int k = 0; f && k < n; k++) {
-		char note[96];
-
-		hyperfine_describe(&r[k], note, sizeof(note));
-		fprintf(f, "%s %.6f %.6f %.6f \"%s\"\n", r[k].model, r[k].median_s, r[k].min_s,
-			r[k].max_s, note[0] ? note : "-");
-	}
+	f = b->n > 0 ? plot_open_data(dir, name, &path) : NULL;
+	for (int k = 0; f && k < b->n; k++)
+		fprintf(f, "%s %.6f %.6f %.6f \"%s\"\n", b->r[k].model, b->r[k].median_s,
+			b->r[k].min_s, b->r[k].max_s, b->note[k][0] ? b->note[k] : "-");
 	if (f && fclose(f) == 0) {
 		char *vars = sys_fmt("datafile='%s'; batch='%s'", path, name + 6);
 		char *caption = sys_fmt("Whole-batch time by hyperfine, %s", name + 6);
@@ -269,44 +237,32 @@ static void plot_batch(const char *dir, const char *plotdir, const char *file,
 		free(caption);
 		free(path);
 	}
-	free(r);
 	free(name);
-	free(json);
-}
-
-static void plot_batches(const char *dir, const char *plotdir, struct plot_list *made)
-{
-	char **files = hyperfine_list_files(dir);
-
-	for (int i = 0; files[i]; i++) {
-		plot_batch(dir, plotdir, files[i], made);
-		free(files[i]);
-	}
-	free(files);
 }
 
 /* One value of cell (i, j) for an xy plot: the metric's median, min and
- * max, or (metric < 0) the memory per idle connection against scenario
- * i0 of the same series. */
-static void xy_values(const struct agg *a, int i, int i0, int j, int metric, double v[3])
+ * max, or (metric < 0) the memory per idle connection against the lowest
+ * idle count of the series. */
+static void xy_values(const struct report_model *m, int i, int j, int metric, double v[3])
 {
-	const struct sample *s = &agg_cell(a, i, j)->m[metric < 0 ? 0 : metric];
+	const struct agg_stat *s = &agg_cell(&m->agg, i, j)->st[metric < 0 ? 0 : metric];
 
 	if (metric < 0) {
-		v[0] = v[1] = v[2] = i == i0 ? NAN : caption_kib_per_idle(a, i, i0, j);
+		v[0] = v[1] = v[2] = m->idle_kib[i * m->agg.n_models + j];
 		return;
 	}
-	v[0] = sample_median(s);
-	v[1] = sample_min(s);
-	v[2] = sample_max(s);
+	v[0] = s->median;
+	v[1] = s->min;
+	v[2] = s->max;
 }
 
 /* One measure against the series' x, a line per model (plots/xy.gp). */
-static void plot_xy(const char *dir, const char *plotdir, const struct agg *a, const char *series,
-		    int metric, const char *name, const char *title, const char *ylabel, int logy,
+static void plot_xy(const char *dir, const char *plotdir, const struct report_model *m,
+		    const char *series, int metric, const char *name, const char *title, const char *ylabel, int logy,
 		    const char *caption, struct plot_list *made)
 {
-	int idx[a->n_scenarios + 1], n = plot_series_members(a, series, idx), logx;
+	const struct agg *a = &m->agg;
+	int idx[a->n_scenarios + 1], n = agg_series_members(a, series, idx), logx;
 	char *path, *models = sys_strdup("");
 	FILE *f = plot_open_data(dir, name, &path);
 	const struct run_row *first = &a->scenarios[idx[0]].first;
@@ -317,14 +273,14 @@ static void plot_xy(const char *dir, const char *plotdir, const struct agg *a, c
 		for (int k = 0; k < n; k++) {
 			double v[3];
 
-			xy_values(a, idx[k], idx[0], j, metric, v);
+			xy_values(m, idx[k], j, metric, v);
 			if (isnan(v[0]) || (logy && v[0] <= 0))
 				continue;
 			if (points++ == 0)
 				fprintf(f, "# %s\n", a->models[j]);
 			fprintf(f, "%.6g", agg_x(a, idx[k]));
-			for (int m = 0; m < 3; m++)
-				put_num(f, v[m]);
+			for (int q = 0; q < 3; q++)
+				put_num(f, v[q]);
 			fputc('\n', f);
 		}
 		if (points) {
@@ -345,28 +301,12 @@ static void plot_xy(const char *dir, const char *plotdir, const struct agg *a, c
 	free(path);
 }
 
-/* The timer scenario matching blocking scenario b (same delay and
- * connections, same experiment), or -1. */
-static int timer_twin(const struct agg *a, int b)
-{
-	const struct run_row *rb = &a->scenarios[b].first;
-
-	for (int i = 0; i < a->n_scenarios; i++) {
-		const struct run_row *r = &a->scenarios[i].first;
-
-		if (!r->delay_blocking && r->delay_us == rb->delay_us &&
-		    r->connections == rb->connections && !strcmp(r->experiment, rb->experiment))
-			return i;
-	}
-	return -1;
-}
-
 /* Bars per model: each blocking scenario of the series beside its timer
  * twin, so the stall of the sleeping event loops shows at a glance. */
 static void plot_blocking(const char *dir, const char *plotdir, const struct agg *a,
 			  const char *series, struct plot_list *made)
 {
-	int idx[a->n_scenarios + 1], n = plot_series_members(a, series, idx), pairs = 0;
+	int idx[a->n_scenarios + 1], n = agg_series_members(a, series, idx), pairs = 0;
 	char *path, *name = sys_fmt("blocking-%s", series), *bars = sys_strdup("");
 	FILE *f;
 
@@ -374,7 +314,7 @@ static void plot_blocking(const char *dir, const char *plotdir, const struct agg
 		const struct run_row *r = &a->scenarios[idx[k]].first;
 		char *w;
 
-		if (!r->delay_blocking || timer_twin(a, idx[k]) < 0)
+		if (a->scenarios[idx[k]].timer_twin < 0)
 			continue;
 		w = sys_fmt("timer-%.0fus blocking-%.0fus", r->delay_us, r->delay_us);
 		add_word(&bars, w);
@@ -385,13 +325,12 @@ static void plot_blocking(const char *dir, const char *plotdir, const struct agg
 	for (int j = 0; f && j < a->n_models; j++) {
 		fprintf(f, "%s", a->models[j]);
 		for (int k = 0; k < n; k++) {
-			int t =
-			    a->scenarios[idx[k]].first.delay_blocking ? timer_twin(a, idx[k]) : -1;
+			int t = a->scenarios[idx[k]].timer_twin;
 
 			if (t < 0)
 				continue;
-			put_stats(f, &agg_cell(a, t, j)->m[AGG_RPS]);
-			put_stats(f, &agg_cell(a, idx[k], j)->m[AGG_RPS]);
+			put_stats(f, &agg_cell(a, t, j)->st[MET_RPS]);
+			put_stats(f, &agg_cell(a, idx[k], j)->st[MET_RPS]);
 		}
 		fputc('\n', f);
 	}
@@ -413,10 +352,12 @@ static void plot_blocking(const char *dir, const char *plotdir, const struct agg
 /* The experiment plots beyond throughput and p99, by what a series ran:
  * memory per idle connection (x = idle, from 0), MB/s against echo
  * message size, connect time without keep-alive. */
-static void plot_experiment_extras(const char *dir, const char *plotdir, const struct agg *a,
-				   const char *series, struct plot_list *made)
+static void plot_experiment_extras(const char *dir, const char *plotdir,
+				   const struct report_model *m, const char *series,
+				   struct plot_list *made)
 {
-	int idx[a->n_scenarios + 1], n = plot_series_members(a, series, idx);
+	const struct agg *a = &m->agg;
+	int idx[a->n_scenarios + 1], n = agg_series_members(a, series, idx);
 	const struct run_row *first = &a->scenarios[idx[0]].first;
 	char *name;
 
@@ -424,7 +365,7 @@ static void plot_experiment_extras(const char *dir, const char *plotdir, const s
 		return;
 	if (strcmp(first->x_key, "idle") == 0 && first->idle == 0) {
 		name = sys_fmt("idle-memory-%s", series);
-		plot_xy(dir, plotdir, a, series, -1, name,
+		plot_xy(dir, plotdir, m, series, -1, name,
 			"Memory per idle connection: (peak RSS at N idle - at 0 idle) / N",
 			"KiB per idle connection", 0,
 			"Server memory per idle connection against idle connections", made);
@@ -432,14 +373,14 @@ static void plot_experiment_extras(const char *dir, const char *plotdir, const s
 	}
 	if (strcmp(first->x_key, "size") == 0) {
 		name = sys_fmt("mbps-%s", series);
-		plot_xy(dir, plotdir, a, series, AGG_MBPS, name,
+		plot_xy(dir, plotdir, m, series, MET_MBPS, name,
 			"Echo bandwidth: bytes read back by the client per second",
 			"MB/s (log scale)", 1, "Echo MB/s against message size", made);
 		free(name);
 	}
 	if (!first->keepalive) {
 		name = sys_fmt("connect-%s", series);
-		plot_xy(dir, plotdir, a, series, AGG_CONNECT_P50, name,
+		plot_xy(dir, plotdir, m, series, MET_CONNECT_P50, name,
 			"Connect time, a new connection per request (p50)",
 			"connect p50 (microseconds)", 0,
 			"Connect time (p50, from connect() to writable) without keep-alive", made);
@@ -447,9 +388,11 @@ static void plot_experiment_extras(const char *dir, const char *plotdir, const s
 	}
 }
 
-void plot_all(const char *dir, const char *plotdir, const struct agg *a, const char *spectrum,
+void plot_all(const char *dir, const char *plotdir, const struct report_model *m,
 	      struct plot_list *made)
 {
+	const struct agg *a = &m->agg;
+
 	made->n = 0;
 	for (int i = 0; i < a->n_scenarios; i++) {
 		int first = 1, idx[a->n_scenarios + 1];
@@ -457,23 +400,24 @@ void plot_all(const char *dir, const char *plotdir, const struct agg *a, const c
 		for (int k = 0; k < i; k++)
 			first &= strcmp(a->scenarios[k].series, a->scenarios[i].series) != 0;
 		/* A line needs two connection counts; one alone is in the bars. */
-		if (first && plot_series_members(a, a->scenarios[i].series, idx) > 1) {
+		if (first && agg_series_members(a, a->scenarios[i].series, idx) > 1) {
 			plot_series(dir, plotdir, a, a->scenarios[i].series, made);
-			plot_experiment_extras(dir, plotdir, a, a->scenarios[i].series, made);
+			plot_experiment_extras(dir, plotdir, m, a->scenarios[i].series, made);
 		}
 		/* One blocking scenario beside its timer twin is already a lesson. */
 		if (first && a->scenarios[i].first.delay_blocking)
 			plot_blocking(dir, plotdir, a, a->scenarios[i].series, made);
 	}
-	if (spectrum)
-		plot_spectrum(dir, plotdir, a, spectrum, made);
-	plot_bars(dir, plotdir, a, AGG_RPS, "rps", "Requests/s of every model in every scenario",
+	if (m->spectrum)
+		plot_spectrum(dir, plotdir, m, made);
+	plot_bars(dir, plotdir, a, MET_RPS, "rps", "Requests/s of every model in every scenario",
 		  made);
-	plot_bars(dir, plotdir, a, AGG_CPU, "cpu",
+	plot_bars(dir, plotdir, a, MET_CPU, "cpu",
 		  "Server CPU time (user+system) per request, every scenario", made);
-	plot_bars(dir, plotdir, a, AGG_SYSCALLS, "syscalls",
+	plot_bars(dir, plotdir, a, MET_SYSCALLS, "syscalls",
 		  "System calls of the server tree per request (perf stat, separate pass)", made);
-	plot_bars(dir, plotdir, a, AGG_RSS, "memory",
+	plot_bars(dir, plotdir, a, MET_RSS, "memory",
 		  "Server peak memory (RSS of its process tree), every scenario", made);
-	plot_batches(dir, plotdir, made);
+	for (int i = 0; i < m->n_batches; i++)
+		plot_batch(dir, plotdir, &m->batches[i], made);
 }

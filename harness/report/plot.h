@@ -1,10 +1,11 @@
 /*
- * plot.h - data files for gnuplot and the calls that draw them.
+ * plot.h - data files for gnuplot and the calls that draw them: the
+ * renderer of the report model's plots.
  */
 #ifndef BENCH_REPORT_PLOT_H
 #define BENCH_REPORT_PLOT_H
 
-#include "data/agg.h"
+#include "report/model.h"
 
 #define PLOT_MAX 64
 
@@ -29,16 +30,11 @@ void plot_draw(const char *dir, const char *plotdir, const char *script, const c
  * frees).  NULL (and a warning) if it cannot. */
 FILE *plot_open_data(const char *dir, const char *name, char **path);
 
-/* Scenario indexes of one series, by increasing x (agg_x); returns how
- * many.  idx must have room for a->n_scenarios. */
-int plot_series_members(const struct agg *a, const char *series, int *idx);
-
 /* Axis label and whether a log scale suits the x column x_key. */
 const char *plot_x_label(const char *x_key, int *logscale);
 
-/* Draws every plot the aggregated runs and batch files of dir allow.
- * spectrum names the scenario whose latency spectrum is drawn. */
-void plot_all(const char *dir, const char *plotdir, const struct agg *a, const char *spectrum,
+/* Draws every plot the model allows into dir/plots/. */
+void plot_all(const char *dir, const char *plotdir, const struct report_model *m,
 	      struct plot_list *made);
 
 #endif

@@ -384,37 +384,26 @@ static void fill_row(const struct run_ctx *c, const struct loadgen_summary *lg, 
 {
 	double user = tv_us(c->server_ru.ru_utime), sys = tv_us(c->server_ru.ru_stime);
 
-	row->requests = lg->requests;
-	row->requests_per_s = lg->requests_per_s;
-	row->p50_us = lg->p50;
-	row->p90_us = lg->p90;
-	row->p99_us = lg->p99;
-	row->p999_us = lg->p999;
-	row->max_us = lg->max;
-	row->errors = lgjson_errors(lg);
-	row->errors_timeout = lg->err_timeout;
-	row->errors_connect = lg->err_connect;
-	row->duration_s = lg->duration_s;
-	row->client_cpu_s = lg->client_cpu_s;
-	row->idle_established = lg->idle_established;
-	row->idle_alive_end = lg->idle_alive_end;
-	row->mb_per_s = lg->duration_s > 0 ? lg->bytes_read / lg->duration_s / 1e6 : NAN;
-	row->connect_p50_us = lg->connect_p50;
-	row->connect_p99_us = lg->connect_p99;
-	row->errors_addrnotavail = lg->err_addrnotavail;
-	row->server_refused = server_stat(c, "refused");
+	/* Every metric the load generator reports (data/metrics.h), then the
+	 * ones the harness measures itself. */
+	for (int i = 0; i < METRICS; i++)
+		if (metrics[i].json || i == MET_ERRORS)
+			row->m[i] = lg->m[i];
+	row->m[MET_MBPS] =
+	    lg->m[MET_DURATION] > 0 ? lg->bytes_read / lg->m[MET_DURATION] / 1e6 : NAN;
+	row->m[MET_REFUSED] = server_stat(c, "refused");
 	/* The server's CPU covers its whole life, warm-up included, so it is
 	 * divided by the requests it served in that life (its own count). */
-	row->server_requests = served;
+	row->m[MET_SERVER_REQUESTS] = served;
 	if (served > 0) {
-		row->server_user_us_per_req = user / served;
-		row->server_sys_us_per_req = sys / served;
-		row->server_cpu_us_per_req = (user + sys) / served;
-		row->syscalls_per_req = c->syscalls / served;
+		row->m[MET_USER] = user / served;
+		row->m[MET_SYS] = sys / served;
+		row->m[MET_CPU] = (user + sys) / served;
+		row->m[MET_SYSCALLS] = c->syscalls / served;
 	}
 	/* ru_maxrss is the largest single process; the samples are the sum
 	 * over the tree.  Keep whichever is larger. */
-	row->server_peak_rss_kb =
+	row->m[MET_RSS] =
 	    c->peak_rss_kb > c->server_ru.ru_maxrss ? c->peak_rss_kb : c->server_ru.ru_maxrss;
 	lgjson_describe_errors(lg, row->reason, sizeof(row->reason));
 }
@@ -429,9 +418,9 @@ static double least_served(const struct run_ctx *c, const struct loadgen_summary
 {
 	double in_flight = (double)c->sc->connections * c->sc->pipeline;
 	double warmup = lgjson_errors(lg) > 0 ? 0 : lg->warmup_requests;
-	double least = lg->requests + warmup - in_flight;
+	double least = lg->m[MET_REQUESTS] + warmup - in_flight;
 
-	return least > lg->requests ? least : lg->requests;
+	return least > lg->m[MET_REQUESTS] ? least : lg->m[MET_REQUESTS];
 }
 
 /* What the load generator said about its failure: its "loadgen: ..." line,
@@ -465,13 +454,13 @@ static void judge_load(const struct run_ctx *c, struct run_row *row)
 		results_row_fail(row, "loadgen did not finish in time");
 	else if (have_json && lg.err_bad_response > 0)
 		results_row_fail(row, "%.0f bad responses", lg.err_bad_response);
-	else if (have_json && lg.err_addrnotavail > 0) {
+	else if (have_json && lg.m[MET_ADDRNOTAVAIL] > 0) {
 		/* Errors of the client's machine are no measure of the server. */
 		results_row_fail(row,
 				 "ports ran out: %.0f connects failed with EADDRNOTAVAIL "
 				 "(ephemeral ports exhausted, see TIME_WAIT)",
-				 lg.err_addrnotavail);
-		row->errors_addrnotavail = lg.err_addrnotavail;
+				 lg.m[MET_ADDRNOTAVAIL]);
+		row->m[MET_ADDRNOTAVAIL] = lg.m[MET_ADDRNOTAVAIL];
 	} else if (!WIFEXITED(c->lg_status) || WEXITSTATUS(c->lg_status)) {
 		if (have_json)
 			lgjson_describe_errors(&lg, errors, sizeof(errors));
@@ -498,11 +487,11 @@ static void keep_failure_facts(const struct run_ctx *c, struct run_row *row)
 	struct loadgen_summary lg;
 	char err[256];
 
-	row->server_refused = server_stat(c, "refused");
+	row->m[MET_REFUSED] = server_stat(c, "refused");
 	if (lgjson_load(c->json_path, &lg, err, sizeof(err)) == 0) {
-		row->idle_established = lg.idle_established;
-		row->idle_alive_end = lg.idle_alive_end;
-		row->errors_addrnotavail = lg.err_addrnotavail;
+		row->m[MET_IDLE_ESTABLISHED] = lg.m[MET_IDLE_ESTABLISHED];
+		row->m[MET_IDLE_ALIVE] = lg.m[MET_IDLE_ALIVE];
+		row->m[MET_ADDRNOTAVAIL] = lg.m[MET_ADDRNOTAVAIL];
 	}
 }
 
