@@ -7,7 +7,7 @@
 #include "data/metrics.h"
 
 const struct metric metrics[METRICS] = {
-#define METRIC_ROW(id, column, json, absent, unit, better, how, format) \
+#define METRIC_ROW(id, column, json, absent, unit, better, how, format)                            \
 	[MET_##id] = {column, json, absent, unit, METRIC_##better, METRIC_##how, format},
     METRIC_TABLE(METRIC_ROW)
 #undef METRIC_ROW

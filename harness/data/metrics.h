@@ -23,7 +23,8 @@
  *
  * runs.csv (data/results.c), the JSON reading (data/lgjson.c), the
  * aggregation (data/agg.c) and the comparison (report/compare.c) all walk
- * this table, so adding a metric is adding one row here - plus filling it
+ * this table, so adding a metric is adding one row here (two lines of
+ * the macro) - plus filling it
  * in the runner (run/runner.c) if the harness measures it itself.  Rows are
  * in runs.csv order; never reorder them, only append.
  */
@@ -34,32 +35,58 @@
 
 /* clang-format off */
 #define METRIC_TABLE(X) \
-	/* id                column                    json                          absent unit             better  how       format */ \
-	X(REQUESTS,          "requests",               "requests",                   NAN, "requests",        HIGHER, MEASURED, "%.0f") \
-	X(RPS,               "requests_per_s",         "requests_per_s",             NAN, "requests/s",      HIGHER, MEASURED, "%.1f") \
-	X(P50,               "p50_us",                 "latency_us.p50",             NAN, "us",              LOWER,  MEASURED, "%.0f") \
-	X(P90,               "p90_us",                 "latency_us.p90",             NAN, "us",              LOWER,  MEASURED, "%.0f") \
-	X(P99,               "p99_us",                 "latency_us.p99",             NAN, "us",              LOWER,  MEASURED, "%.0f") \
-	X(P999,              "p999_us",                "latency_us.p999",            NAN, "us",              LOWER,  MEASURED, "%.0f") \
-	X(MAX,               "max_us",                 "latency_us.max",             NAN, "us",              LOWER,  MEASURED, "%.0f") \
-	X(ERRORS,            "errors",                 NULL,                         NAN, "errors",          LOWER,  MEASURED, "%.0f") \
-	X(CPU,               "server_cpu_us_per_req",  NULL,                         NAN, "us/request",      LOWER,  MEASURED, "%.3f") \
-	X(RSS,               "server_peak_rss_kb",     NULL,                         NAN, "KiB",             LOWER,  MEASURED, "%.0f") \
-	X(CLIENT_CPU,        "client_cpu_s",           "client_cpu_s",               NAN, "s",               LOWER,  MEASURED, "%.3f") \
-	X(SYSCALLS,          "syscalls_per_req",       NULL,                         NAN, "calls/request",   LOWER,  PASS,     "%.2f") \
-	X(USER,              "server_user_us_per_req", NULL,                         NAN, "us/request",      LOWER,  MEASURED, "%.3f") \
-	X(SYS,               "server_sys_us_per_req",  NULL,                         NAN, "us/request",      LOWER,  MEASURED, "%.3f") \
-	X(SERVER_REQUESTS,   "server_requests",        NULL,                         NAN, "requests",        HIGHER, MEASURED, "%.0f") \
-	X(DURATION,          "duration_s",             "duration_s",                 NAN, "s",               LOWER,  MEASURED, "%.3f") \
-	X(TIMEOUTS,          "errors_timeout",         "errors.timeout",             0,   "errors",          LOWER,  MEASURED, "%.0f") \
-	X(CONNECT_ERRORS,    "errors_connect",         "errors.connect",             0,   "errors",          LOWER,  MEASURED, "%.0f") \
-	X(IDLE_ESTABLISHED,  "idle_established",       "idle_established",           NAN, "connections",     HIGHER, KEPT,     "%.0f") \
-	X(IDLE_ALIVE,        "idle_alive_end",         "idle_alive_end",             NAN, "connections",     HIGHER, KEPT,     "%.0f") \
-	X(MBPS,              "mb_per_s",               NULL,                         NAN, "MB/s",            HIGHER, MEASURED, "%.3f") \
-	X(CONNECT_P50,       "connect_p50_us",         "connect_us.p50",             NAN, "us",              LOWER,  MEASURED, "%.0f") \
-	X(CONNECT_P99,       "connect_p99_us",         "connect_us.p99",             NAN, "us",              LOWER,  MEASURED, "%.0f") \
-	X(ADDRNOTAVAIL,      "errors_addrnotavail",    "errors.connect_errno.EADDRNOTAVAIL", 0, "connects",  LOWER,  MEASURED, "%.0f") \
-	X(REFUSED,           "server_refused",         NULL,                         NAN, "connections",     LOWER,  KEPT,     "%.0f")
+	/* id               column                    json \
+	   absent unit             better  how       format */ \
+	X(REQUESTS,         "requests",               "requests", \
+	  NAN,   "requests",      HIGHER, MEASURED, "%.0f") \
+	X(RPS,              "requests_per_s",         "requests_per_s", \
+	  NAN,   "requests/s",    HIGHER, MEASURED, "%.1f") \
+	X(P50,              "p50_us",                 "latency_us.p50", \
+	  NAN,   "us",            LOWER,  MEASURED, "%.0f") \
+	X(P90,              "p90_us",                 "latency_us.p90", \
+	  NAN,   "us",            LOWER,  MEASURED, "%.0f") \
+	X(P99,              "p99_us",                 "latency_us.p99", \
+	  NAN,   "us",            LOWER,  MEASURED, "%.0f") \
+	X(P999,             "p999_us",                "latency_us.p999", \
+	  NAN,   "us",            LOWER,  MEASURED, "%.0f") \
+	X(MAX,              "max_us",                 "latency_us.max", \
+	  NAN,   "us",            LOWER,  MEASURED, "%.0f") \
+	X(ERRORS,           "errors",                 NULL, \
+	  NAN,   "errors",        LOWER,  MEASURED, "%.0f") \
+	X(CPU,              "server_cpu_us_per_req",  NULL, \
+	  NAN,   "us/request",    LOWER,  MEASURED, "%.3f") \
+	X(RSS,              "server_peak_rss_kb",     NULL, \
+	  NAN,   "KiB",           LOWER,  MEASURED, "%.0f") \
+	X(CLIENT_CPU,       "client_cpu_s",           "client_cpu_s", \
+	  NAN,   "s",             LOWER,  MEASURED, "%.3f") \
+	X(SYSCALLS,         "syscalls_per_req",       NULL, \
+	  NAN,   "calls/request", LOWER,  PASS,     "%.2f") \
+	X(USER,             "server_user_us_per_req", NULL, \
+	  NAN,   "us/request",    LOWER,  MEASURED, "%.3f") \
+	X(SYS,              "server_sys_us_per_req",  NULL, \
+	  NAN,   "us/request",    LOWER,  MEASURED, "%.3f") \
+	X(SERVER_REQUESTS,  "server_requests",        NULL, \
+	  NAN,   "requests",      HIGHER, MEASURED, "%.0f") \
+	X(DURATION,         "duration_s",             "duration_s", \
+	  NAN,   "s",             LOWER,  MEASURED, "%.3f") \
+	X(TIMEOUTS,         "errors_timeout",         "errors.timeout", \
+	  0,     "errors",        LOWER,  MEASURED, "%.0f") \
+	X(CONNECT_ERRORS,   "errors_connect",         "errors.connect", \
+	  0,     "errors",        LOWER,  MEASURED, "%.0f") \
+	X(IDLE_ESTABLISHED, "idle_established",       "idle_established", \
+	  NAN,   "connections",   HIGHER, KEPT,     "%.0f") \
+	X(IDLE_ALIVE,       "idle_alive_end",         "idle_alive_end", \
+	  NAN,   "connections",   HIGHER, KEPT,     "%.0f") \
+	X(MBPS,             "mb_per_s",               NULL, \
+	  NAN,   "MB/s",          HIGHER, MEASURED, "%.3f") \
+	X(CONNECT_P50,      "connect_p50_us",         "connect_us.p50", \
+	  NAN,   "us",            LOWER,  MEASURED, "%.0f") \
+	X(CONNECT_P99,      "connect_p99_us",         "connect_us.p99", \
+	  NAN,   "us",            LOWER,  MEASURED, "%.0f") \
+	X(ADDRNOTAVAIL,     "errors_addrnotavail",    "errors.connect_errno.EADDRNOTAVAIL", \
+	  0,     "connects",      LOWER,  MEASURED, "%.0f") \
+	X(REFUSED,          "server_refused",         NULL, \
+	  NAN,   "connections",   LOWER,  KEPT,     "%.0f")
 /* clang-format on */
 
 enum metric_id {

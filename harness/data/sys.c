@@ -205,7 +205,8 @@ char *sys_trim(char *s)
 /* The child half of sys_run(): never returns. */
 static void exec_logged(char *const argv[], const char *log_path, pid_t parent)
 {
-	int in = open("/dev/null", O_RDONLY), log = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	int in = open("/dev/null", O_RDONLY);
+	int log = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	sigset_t none;
 
 	/* The parent may have died before prctl() took effect: check. */

@@ -233,7 +233,8 @@ static void slow_blocking(const struct agg *a, const char *e, struct text *t)
 
 	for (int i = 0; i < a->n_scenarios; i++)
 		if (in_exp(a, i, e) && desc(a, i)->delay_blocking && any_ok(a, i) &&
-		    a->scenarios[i].timer_twin >= 0 && (b < 0 || desc(a, i)->delay_us > desc(a, b)->delay_us))
+		    a->scenarios[i].timer_twin >= 0 &&
+		    (b < 0 || desc(a, i)->delay_us > desc(a, b)->delay_us))
 			b = i;
 	if (b < 0)
 		return;

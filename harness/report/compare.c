@@ -17,6 +17,9 @@
 
 #define ROUNDS 10000
 
+static const char usage[] =
+    "usage: bench compare A B [--threshold PCT] [--metric COLUMN] | --metrics";
+
 struct compare_opts {
 	const char *a, *b, *metric;
 	double threshold; /* fraction, 0.05 = 5% */
@@ -54,11 +57,11 @@ static void parse(struct compare_opts *o, int argc, char **argv)
 		} else if (c == 'l') {
 			list_metrics();
 		} else {
-			die("usage: bench compare A B [--threshold PCT] [--metric COLUMN] | --metrics");
+			die("%s", usage);
 		}
 	}
 	if (argc - optind != 2)
-		die("usage: bench compare A B [--threshold PCT] [--metric COLUMN] | --metrics");
+		die("%s", usage);
 	o->a = argv[optind];
 	o->b = argv[optind + 1];
 	/* Each metric's direction is its row of data/metrics.h; any other

@@ -38,7 +38,7 @@ struct model_section {
 struct model_batch {
 	char *file; /* "batch-echo-100x10.json" */
 	struct hyperfine_result *r;
-	int n;		   /* results, -1 if the file is unreadable */
+	int n;		  /* results, -1 if the file is unreadable */
 	char (*note)[96]; /* n notes: "cut off in 3/3 runs" or "" */
 };
 

@@ -258,8 +258,8 @@ static void xy_values(const struct report_model *m, int i, int j, int metric, do
 
 /* One measure against the series' x, a line per model (plots/xy.gp). */
 static void plot_xy(const char *dir, const char *plotdir, const struct report_model *m,
-		    const char *series, int metric, const char *name, const char *title, const char *ylabel, int logy,
-		    const char *caption, struct plot_list *made)
+		    const char *series, int metric, const char *name, const char *title,
+		    const char *ylabel, int logy, const char *caption, struct plot_list *made)
 {
 	const struct agg *a = &m->agg;
 	int idx[a->n_scenarios + 1], n = agg_series_members(a, series, idx), logx;

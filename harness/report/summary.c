@@ -54,7 +54,8 @@ static void summary_scenario(FILE *out, const struct agg *a, int i)
 			median_text(errs, sizeof(errs), &c->st[MET_ERRORS], 1, "%.0f"),
 			median_text(cpu, sizeof(cpu), &c->st[MET_CPU], 1, "%.3g"),
 			median_text(sysc, sizeof(sysc), &c->st[MET_SYSCALLS], 1, "%.3g"),
-			median_text(rss, sizeof(rss), &c->st[MET_RSS], 1 / 1024.0, "%.3g"), c->note);
+			median_text(rss, sizeof(rss), &c->st[MET_RSS], 1 / 1024.0, "%.3g"),
+			c->note);
 	}
 }
 

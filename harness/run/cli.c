@@ -42,7 +42,8 @@ void cli_usage(void)
 	      "  --dry-run           print the plan and its estimated time, run nothing\n"
 	      "  --top DIR           repository root with suites/, plots/, servers/ (default: BUILD/..)\n"
 	      "\n"
-	      "compare options: --threshold PCT (default 5), --metric COLUMN (default requests_per_s)\n",
+	      "compare options: --threshold PCT (default 5), --metric COLUMN (default requests_per_s)\n"
+	      "       bench compare --metrics      every metric, and whether higher or lower is better\n",
 	      stdout);
 	/* clang-format on */
 }
