@@ -2,19 +2,22 @@
  * main.c - `bench`: the experiment runner of modelbench.
  *
  * main() only picks the subcommand and hands over to the module that does
- * it: plan (run a suite), report (redraw a folder), compare (two folders),
- * batch (the server helpers hyperfine calls).  See harness/README.md.
+ * it: run/plan (run a suite), report/report (redraw a folder),
+ * report/compare (two folders), run/batch (the server helpers hyperfine
+ * calls).  It sits above the three folders: run/ and report/ both use
+ * data/, never each other, so main.c hands report_build() to plan_run()
+ * for the report at the end of a run.  See harness/README.md ("Map").
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "data/sys.h"
+#include "report/compare.h"
+#include "report/report.h"
 #include "run/batch.h"
 #include "run/cli.h"
-#include "report/compare.h"
 #include "run/plan.h"
-#include "report/report.h"
-#include "data/sys.h"
 
 /* `bench report DIR [--top TOP]` */
 static int report_main(int argc, char **argv)

@@ -1,6 +1,8 @@
 /*
  * sys.h - small helpers every harness module uses: fatal errors, memory,
- * clocks, strings and running a command to capture its output.
+ * clocks, strings, running a command (to capture its output, or with a log
+ * and a time limit) and CPU lists.  It is in data/ because everything may
+ * include it.
  *
  * Error convention: die() for set-up failures (bad option, missing file the
  * user named); everything else returns -1 and leaves errno or a message.
@@ -10,8 +12,8 @@
 
 #include <stddef.h>
 
-/* Prints "bench: <message>" to stderr and exits 2.  Same prototype as
- * lib/util.h, so lib/hist.c links against it if it ever calls die(). */
+/* Prints "bench: <message>" to stderr and exits 2.  (The same prototype
+ * as lib/util.h's, though bench links nothing of lib/.) */
 void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
 /* Prints "bench: <message>" to stderr and carries on. */

@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report/caption.h"
 #include "data/sys.h"
+#include "report/caption.h"
 
 /* A caption being written: appends never overflow. */
 struct text {

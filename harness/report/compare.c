@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report/compare.h"
 #include "data/metrics.h"
 #include "data/results.h"
 #include "data/sample.h"
 #include "data/sys.h"
+#include "report/compare.h"
 
 #define ROUNDS 10000
 

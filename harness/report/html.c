@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report/caption.h"
-#include "report/html.h"
 #include "data/results.h"
 #include "data/sys.h"
+#include "report/caption.h"
+#include "report/html.h"
 
 static void esc(FILE *f, const char *s)
 {

@@ -10,8 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "report/plot.h"
 #include "data/sys.h"
+#include "report/plot.h"
 
 /* Prints a number, or "-" (gnuplot's missing value) for NAN. */
 static void put_num(FILE *f, double v)

@@ -11,11 +11,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "data/results.h"
+#include "data/sys.h"
 #include "run/batch.h"
 #include "run/cli.h"
 #include "run/proc.h"
-#include "data/results.h"
-#include "data/sys.h"
 
 /* hyperfine runs its commands through sh: quote every path we splice in. */
 static char *shq(const char *s)

@@ -10,9 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "data/sys.h"
 #include "run/cli.h"
 #include "run/proc.h"
-#include "data/sys.h"
 
 void cli_usage(void)
 {

@@ -6,8 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "run/models.h"
 #include "data/sys.h"
+#include "run/models.h"
 
 static void add(struct model_list *l, const char *name)
 {

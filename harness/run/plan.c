@@ -10,16 +10,16 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include "data/results.h"
+#include "data/sys.h"
 #include "run/batch.h"
 #include "run/meta_write.h"
 #include "run/models.h"
 #include "run/plan.h"
 #include "run/proc.h"
 #include "run/progress.h"
-#include "data/results.h"
 #include "run/runner.h"
 #include "run/syscount.h"
-#include "data/sys.h"
 
 static volatile sig_atomic_t stopping;
 

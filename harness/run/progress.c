@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "run/progress.h"
 #include "data/sys.h"
+#include "run/progress.h"
 
 void progress_start(struct progress *p, int total, double planned_s)
 {

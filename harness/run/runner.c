@@ -19,9 +19,9 @@
 #include <unistd.h>
 
 #include "data/lgjson.h"
+#include "data/sys.h"
 #include "run/proc.h"
 #include "run/runner.h"
-#include "data/sys.h"
 
 #define START_TIMEOUT_S 5.0 /* server must print "listening on" by then */
 #define STOP_TIMEOUT_S 2.0  /* ... and exit this long after SIGTERM */

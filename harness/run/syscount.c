@@ -20,9 +20,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "data/sys.h"
 #include "run/proc.h"
 #include "run/syscount.h"
-#include "data/sys.h"
 
 #define ATTACH_TIMEOUT_S 5.0
 #define MAX_PIDS 256
