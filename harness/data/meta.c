@@ -21,16 +21,6 @@ json_t *meta_load(const char *dir)
 	return m;
 }
 
-char *meta_get(const char *dir, const char *key)
-{
-	json_t *m = meta_load(dir), *v = json_object_get(m, key);
-	char *s = json_is_string(v) ? sys_strdup(json_string_value(v)) : NULL;
-
-	json_decref(m);
-	return s;
-}
-
-
 /* Appends v to the text in f: strings as they are, arrays space-separated,
  * objects "key=value, key=value", anything else as JSON. */
 static void put_value(FILE *f, json_t *v)

@@ -14,10 +14,6 @@
 /* dir/meta.json parsed, or NULL if it is missing or bad; json_decref() it. */
 json_t *meta_load(const char *dir);
 
-/* A string from dir/meta.json (e.g. "spectrum", "suite"), or NULL; the
- * caller frees it. */
-char *meta_get(const char *dir, const char *key);
-
 /* A value of meta.json as one line of text, as index.html shows it:
  * strings as they are, arrays space-separated, objects "k=v, k=v".  The
  * caller frees it. */
