@@ -38,7 +38,7 @@ FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=u
 LIB_SRCS    := $(filter-out lib/hist.c,$(wildcard lib/*.c))
 HIST_SRCS   := $(wildcard lib/hist.c)
 LOADGEN_SRCS := $(filter-out clients/demo-%,$(wildcard clients/*.c)) $(HIST_SRCS)
-BENCH_SRCS  := $(wildcard harness/*.c) $(HIST_SRCS)
+BENCH_SRCS  := $(wildcard harness/*.c harness/*/*.c)
 HDRS        := $(wildcard lib/*.h clients/*.h harness/*.h)
 
 # The unit tests and fuzz targets, and the lib/ files each one needs.  Every
@@ -89,7 +89,7 @@ build/loadgen: $(LOADGEN_SRCS) $(HDRS) | build
 build/asan/loadgen: $(LOADGEN_SRCS) $(HDRS) | build/asan
 	$(CC) $(BASE) -Iclients $(SAN_ASAN) -o $@ $(LOADGEN_SRCS) $(shell pkg-config --cflags --libs jansson) -lm
 
-build/bench: $(BENCH_SRCS) $(HDRS) | build
+build/bench: $(BENCH_SRCS) $(HDRS) $(wildcard harness/*/*.h) | build
 	$(CC) $(BASE) -Iharness $(CFLAGS) -o $@ $(BENCH_SRCS) $(shell pkg-config --cflags --libs jansson) -lm
 
 build/tests/test_http: tests/unit/test_http.c $(PROTO_SRCS) $(HDRS) | build/tests

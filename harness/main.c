@@ -2,19 +2,22 @@
  * main.c - `bench`: the experiment runner of modelbench.
  *
  * main() only picks the subcommand and hands over to the module that does
- * it: plan (run a suite), report (redraw a folder), compare (two folders),
- * batch (the server helpers hyperfine calls).  See harness/README.md.
+ * it: run/plan (run a suite), report/report (redraw a folder),
+ * report/compare (two folders), run/batch (the server helpers hyperfine
+ * calls).  It sits above the three folders: run/ and report/ both use
+ * data/, never each other, so main.c hands report_build() to plan_run()
+ * for the report at the end of a run.  See harness/README.md ("Map").
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "batch.h"
-#include "cli.h"
-#include "compare.h"
-#include "plan.h"
-#include "report.h"
-#include "sys.h"
+#include "data/sys.h"
+#include "report/compare.h"
+#include "report/report.h"
+#include "run/batch.h"
+#include "run/cli.h"
+#include "run/plan.h"
 
 /* `bench report DIR [--top TOP]` */
 static int report_main(int argc, char **argv)
@@ -43,7 +46,7 @@ int main(int argc, char **argv)
 		cli_parse_run(&opts, argc - 1, argv + 1);
 		opts.argc = argc; /* meta.json records the whole command */
 		opts.argv = argv;
-		return plan_run(&opts);
+		return plan_run(&opts, report_build);
 	}
 	if (strcmp(cmd, "report") == 0)
 		return report_main(argc - 1, argv + 1);

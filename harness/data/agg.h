@@ -1,0 +1,79 @@
+/*
+ * agg.h - runs.csv grouped by scenario x model, the repetitions of each
+ * cell kept as samples of every metric (data/metrics.h says which runs
+ * count), with their median, min and max, for the report model.
+ */
+#ifndef BENCH_DATA_AGG_H
+#define BENCH_DATA_AGG_H
+
+#include "data/results.h"
+#include "data/sample.h"
+
+/* The median, smallest and largest of one metric's sample: what the
+ * report shows of it (NAN, n = 0 when there is none). */
+struct agg_stat {
+	double median, min, max;
+	int n;
+};
+
+struct agg_cell {
+	struct sample m[METRICS];   /* by data/metrics.h's "how" */
+	struct agg_stat st[METRICS]; /* each sample's median, min, max */
+	int ok, failed;		      /* measured reps (1..), not the pass */
+	char note[256];		      /* a failure reason, or errors of ok runs */
+	int median_rep;		      /* the ok rep with the median requests/s */
+	int ports_out;		      /* runs failed with "ports ran out" */
+};
+
+struct agg_scenario {
+	char name[SUITE_NAME_MAX], series[SUITE_NAME_MAX], proto[8];
+	double connections;
+	struct run_row first; /* its first row: what was run (knobs, CPUs) */
+	int timer_twin;	      /* a --delay-blocking scenario: the scenario with
+				 the same delay as a timer, same connections
+				 and experiment; else -1 */
+};
+
+struct agg {
+	struct agg_scenario *scenarios; /* in runs.csv order */
+	int n_scenarios;
+	char (*models)[SUITE_NAME_MAX]; /* in runs.csv order */
+	int n_models;
+	struct agg_cell *cells; /* n_scenarios x n_models */
+	/* The load average as runs began: how many, the largest, and how
+	 * many began above the number of online CPUs (a busy machine). */
+	int load_runs, load_busy;
+	double load_max, load_sum;
+};
+
+/* Groups the rows of t.  Never fails (an empty table gives empty lists). */
+void agg_build(struct agg *a, const struct run_table *t);
+
+/* The cell of scenario i and model j. */
+struct agg_cell *agg_cell(const struct agg *a, int i, int j);
+
+/* The index of the scenario named name, or -1. */
+int agg_find_scenario(const struct agg *a, const char *name);
+
+/* The index of model name, or -1. */
+int agg_find_model(const struct agg *a, const char *name);
+
+/* The median of metric m in cell (i, j), or NAN without samples. */
+double agg_median(const struct agg *a, int i, int j, enum metric_id m);
+
+/* The x value of scenario i: its runs.csv column x_key (connections,
+ * idle, work_us, ...). */
+double agg_x(const struct agg *a, int i);
+
+/* Scenario indexes of one series, by increasing x (agg_x); returns how
+ * many.  idx must have room for a->n_scenarios. */
+int agg_series_members(const struct agg *a, const char *series, int *idx);
+
+/* Memory per idle connection of model j at scenario i, in KiB: (peak RSS
+ * at i - peak RSS at the 0-idle scenario i0) / connections still open at
+ * the end of i.  NAN when either is missing. */
+double agg_kib_per_idle(const struct agg *a, int i, int i0, int j);
+
+void agg_free(struct agg *a);
+
+#endif

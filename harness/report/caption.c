@@ -1,0 +1,539 @@
+/*
+ * caption.c - computed captions for the experiment sections (caption.h),
+ * called once per report by the model builder (model.c).
+ *
+ * Every number in a caption is a median taken from the aggregated runs;
+ * which scenario a sentence is about is chosen by what the scenario ran
+ * (its idle count, delay, work, depth or size), so a suite with other
+ * names or levels still gets a true caption.  A sentence whose figures
+ * are missing (a model not run, every run failed) is left out.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "data/sys.h"
+#include "report/caption.h"
+
+/* A caption being written: appends never overflow. */
+struct text {
+	char *buf;
+	size_t size, used;
+};
+
+static void say(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(struct text *t, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (t->used >= t->size)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(t->buf + t->used, t->size - t->used, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		t->used += (size_t)n < t->size - t->used ? (size_t)n : t->size - t->used - 1;
+}
+
+static const struct run_row *desc(const struct agg *a, int i)
+{
+	return &a->scenarios[i].first;
+}
+
+static bool in_exp(const struct agg *a, int i, const char *e)
+{
+	return strcmp(desc(a, i)->experiment, e) == 0;
+}
+
+static double med(const struct agg *a, int i, int j, enum metric_id m)
+{
+	return agg_median(a, i, j, m);
+}
+
+static bool picks_any(const struct agg *a, int i)
+{
+	for (int j = 0; j < a->n_models; j++)
+		if (agg_cell(a, i, j)->m[MET_SYSCALLS].n)
+			return true;
+	return false;
+}
+
+static bool any_ok(const struct agg *a, int i)
+{
+	for (int j = 0; j < a->n_models; j++)
+		if (agg_cell(a, i, j)->ok)
+			return true;
+	return false;
+}
+
+/* A model and a value, for sorted lists in captions. */
+struct pick {
+	int j;
+	double v, w; /* w: a second figure some lists show */
+};
+
+static int by_value_desc(const void *x, const void *y)
+{
+	const struct pick *p = x, *q = y;
+
+	return p->v < q->v ? 1 : p->v > q->v ? -1 : p->j - q->j;
+}
+
+/* Models with a finite value(i, j), sorted high to low; returns how many. */
+static int picks(const struct agg *a, int i, enum metric_id m, struct pick *out)
+{
+	int n = 0;
+
+	for (int j = 0; j < a->n_models; j++) {
+		double v = med(a, i, j, m);
+
+		if (!isnan(v))
+			out[n++] = (struct pick){.j = j, .v = v};
+	}
+	qsort(out, n, sizeof(*out), by_value_desc);
+	return n;
+}
+
+/* "1 MiB", "4 KiB", "64 B" */
+static const char *bytes_text(double b, char *buf, size_t size)
+{
+	if (b >= 1048576 && fmod(b, 1048576) == 0)
+		snprintf(buf, size, "%.0f MiB", b / 1048576);
+	else if (b >= 1024 && fmod(b, 1024) == 0)
+		snprintf(buf, size, "%.0f KiB", b / 1024);
+	else
+		snprintf(buf, size, "%.0f B", b);
+	return buf;
+}
+
+const char *caption_title(const char *e)
+{
+	static const struct {
+		const char *name, *title;
+	} titles[] = {
+	    {"c10k", "C10K: idle connections"},
+	    {"slow", "A slow backend (--delay-us), and blocking in the event loop"},
+	    {"cpu", "CPU work per request (--work-us)"},
+	    {"connect", "A connection per request (no keep-alive)"},
+	    {"pipeline", "Pipelining depth and echo message size"},
+	    {"batch", "The seed benchmark: a whole batch timed by hyperfine"},
+	    {"syscalls", "System calls per request"},
+	    {"quick", "The quick suite: HTTP keep-alive and echo at a few connection counts"},
+	};
+
+	for (size_t i = 0; i < sizeof(titles) / sizeof(titles[0]); i++)
+		if (strcmp(titles[i].name, e) == 0)
+			return titles[i].title;
+	return e;
+}
+
+/* The scenario of experiment e with the smallest (sign 1) or largest (-1)
+ * value of column, among those with an ok run (need_ok) or all. */
+static int extreme(const struct agg *a, const char *e, const char *column, int sign, bool need_ok)
+{
+	int best = -1;
+	double bv = 0, v;
+
+	for (int i = 0; i < a->n_scenarios; i++) {
+		if (!in_exp(a, i, e) || (need_ok && !any_ok(a, i)) ||
+		    results_get(desc(a, i), column, &v) < 0)
+			continue;
+		if (best < 0 || v * sign < bv * sign)
+			best = i, bv = v;
+	}
+	return best;
+}
+
+/* Which models refused connections (select past FD_SETSIZE), and where. */
+static void c10k_refusals(const struct agg *a, const char *e, struct text *t)
+{
+	for (int j = 0; j < a->n_models; j++) {
+		double most = 0, at = 0;
+		bool died = false;
+
+		for (int i = 0; i < a->n_scenarios; i++) {
+			const struct agg_cell *c = agg_cell(a, i, j);
+			double r = sample_max(&c->m[MET_REFUSED]);
+
+			if (!in_exp(a, i, e))
+				continue;
+			died |= strstr(c->note, "server died") != NULL;
+			if (r > most)
+				most = r, at = desc(a, i)->idle;
+		}
+		if (most > 0)
+			say(t,
+			    " %s refused %.0f connections at %.0f idle (descriptors past its limit "
+			    "are closed with a log line) and %s.",
+			    a->models[j], most, at, died ? "died" : "kept running to the end");
+	}
+}
+
+/* Models with ok runs at 0 idle and none at the smallest non-zero count. */
+static void c10k_blocked(const struct agg *a, int i0, int i1, struct text *t)
+{
+	for (int j = 0; j < a->n_models; j++) {
+		const struct agg_cell *c = agg_cell(a, i1, j);
+
+		if (agg_cell(a, i0, j)->ok && !c->ok && c->failed &&
+		    !(sample_max(&c->m[MET_REFUSED]) > 0))
+			say(t, " %s served no active connection at %.0f idle (%s).", a->models[j],
+			    desc(a, i1)->idle, c->note);
+	}
+}
+
+static void caption_c10k(const struct agg *a, const char *e, struct text *t)
+{
+	int i0 = extreme(a, e, "idle", 1, true), iN = extreme(a, e, "idle", -1, true);
+	int i1 = -1, n = 0;
+	struct pick p[a->n_models + 1];
+
+	if (i0 < 0 || iN < 0 || desc(a, i0)->idle != 0 || iN == i0)
+		return;
+	for (int i = 0; i < a->n_scenarios; i++)
+		if (in_exp(a, i, e) && desc(a, i)->idle > 0 &&
+		    (i1 < 0 || desc(a, i)->idle < desc(a, i1)->idle))
+			i1 = i;
+	for (int j = 0; j < a->n_models; j++) {
+		double k = agg_kib_per_idle(a, iN, i0, j);
+
+		if (!isnan(k))
+			p[n++] = (struct pick){.j = j, .v = k};
+	}
+	qsort(p, n, sizeof(p[0]), by_value_desc);
+	if (n) {
+		say(t,
+		    "Memory per idle connection at %.0f idle (peak RSS at %.0f idle minus at 0, "
+		    "over "
+		    "the connections still open):",
+		    desc(a, iN)->idle, desc(a, iN)->idle);
+		for (int k = 0; k < n; k++)
+			say(t, "%s %s %.3g KiB", k ? "," : "", a->models[p[k].j], p[k].v);
+		say(t, ".");
+		say(t,
+		    " %s served %.0f requests/s on its %.0f active connections at %.0f idle, "
+		    "%.0f at 0 idle (p99 %.3g ms).",
+		    a->models[p[n - 1].j], med(a, iN, p[n - 1].j, MET_RPS),
+		    desc(a, iN)->connections, desc(a, iN)->idle, med(a, i0, p[n - 1].j, MET_RPS),
+		    med(a, iN, p[n - 1].j, MET_P99) / 1000);
+	}
+	c10k_refusals(a, e, t);
+	if (i1 >= 0)
+		c10k_blocked(a, i0, i1, t);
+}
+
+static void slow_blocking(const struct agg *a, const char *e, struct text *t)
+{
+	int b = -1, twin, n = 0;
+	struct pick p[a->n_models + 1];
+
+	for (int i = 0; i < a->n_scenarios; i++)
+		if (in_exp(a, i, e) && desc(a, i)->delay_blocking && any_ok(a, i) &&
+		    a->scenarios[i].timer_twin >= 0 &&
+		    (b < 0 || desc(a, i)->delay_us > desc(a, b)->delay_us))
+			b = i;
+	if (b < 0)
+		return;
+	twin = a->scenarios[b].timer_twin;
+	/* The stalled ones: blocking lost more than half of the timer's rate. */
+	for (int j = 0; j < a->n_models; j++) {
+		double blk = med(a, b, j, MET_RPS), tmr = med(a, twin, j, MET_RPS);
+
+		if (!isnan(blk) && !isnan(tmr) && blk < 0.5 * tmr)
+			p[n++] = (struct pick){.j = j, .v = tmr, .w = blk};
+	}
+	qsort(p, n, sizeof(p[0]), by_value_desc);
+	say(t, "With --delay-blocking at %.0f ms and %.0f connections, ",
+	    desc(a, b)->delay_us / 1000, desc(a, b)->connections);
+	if (!n) {
+		say(t, "no model lost half of its requests/s against the timer.");
+		return;
+	}
+	say(t, "the loop sleeps in place of arming a timer:");
+	for (int k = 0; k < n; k++)
+		say(t, "%s %s fell from %.0f to %.0f requests/s", k ? "," : "", a->models[p[k].j],
+		    p[k].v, p[k].w);
+	say(t, " (1/delay is %.0f per loop).", 1e6 / desc(a, b)->delay_us);
+}
+
+static void caption_slow(const struct agg *a, const char *e, struct text *t)
+{
+	int iD = -1, it = agg_find_model(a, "iterative"), n;
+	double best_it = NAN, D;
+	struct pick p[a->n_models + 1];
+
+	for (int i = 0; i < a->n_scenarios; i++) {
+		const struct run_row *r = desc(a, i);
+
+		if (!in_exp(a, i, e) || r->delay_blocking || r->delay_us <= 0)
+			continue;
+		if (iD < 0 || r->delay_us > desc(a, iD)->delay_us ||
+		    (r->delay_us == desc(a, iD)->delay_us &&
+		     r->connections > desc(a, iD)->connections))
+			iD = i;
+	}
+	if (iD < 0)
+		return;
+	D = desc(a, iD)->delay_us;
+	for (int i = 0; it >= 0 && i < a->n_scenarios; i++)
+		if (in_exp(a, i, e) && !desc(a, i)->delay_blocking && desc(a, i)->delay_us == D &&
+		    (isnan(best_it) || med(a, i, it, MET_RPS) > best_it))
+			best_it = med(a, i, it, MET_RPS);
+	if (!isnan(best_it))
+		say(t,
+		    "At %.0f ms delay the iterative server completed %.0f requests/s; 1/delay is "
+		    "%.0f. ",
+		    D / 1000, best_it, 1e6 / D);
+	n = picks(a, iD, MET_RPS, p);
+	if (n) {
+		say(t, "At %.0f connections, requests/s x delay (requests waiting at once):",
+		    desc(a, iD)->connections);
+		for (int k = 0; k < n; k++)
+			say(t, p[k].v * D / 1e6 >= 10 ? "%s %s %.0f" : "%s %s %.2g", k ? "," : "",
+			    a->models[p[k].j], p[k].v * D / 1e6);
+		say(t, " - each connection can have one waiting. ");
+	}
+	slow_blocking(a, e, t);
+}
+
+static void caption_cpu(const struct agg *a, const char *e, struct text *t)
+{
+	int iW = extreme(a, e, "work_us", -1, true), n, above = 0, below = 0;
+	struct pick p[a->n_models + 1];
+	const struct run_row *r;
+	double one;
+
+	if (iW < 0 || desc(a, iW)->work_us <= 0)
+		return;
+	r = desc(a, iW);
+	one = 1e6 / r->work_us;
+	n = picks(a, iW, MET_RPS, p);
+	say(t, "At %.0f us of CPU work per request one core allows %.0f requests/s.", r->work_us,
+	    one);
+	for (int k = 0; k < n; k++)
+		if (p[k].v > 1.15 * one)
+			say(t, "%s %s %.0f",
+			    above++ ? "," : " More than 15% above it, so using a second core:", a->models[p[k].j],
+			    p[k].v);
+	say(t, "%s", above ? "." : "");
+	for (int k = 0; k < n; k++)
+		if (!(p[k].v > 1.15 * one))
+			say(t, "%s %s %.0f",
+			    below++ ? "," : " Within 15% of one core or below it:", a->models[p[k].j],
+			    p[k].v);
+	say(t, "%s", below ? "." : "");
+	say(t,
+	    " The server ran on CPUs %s, the load generator on CPU %s with %.0f thread(s), so "
+	    "the two share a core.",
+	    r->server_cpus, r->client_cpus, r->loadgen_threads);
+}
+
+static void caption_connect(const struct agg *a, const char *e, struct text *t)
+{
+	int iC = extreme(a, e, "connections", -1, true), n, out = 0;
+	struct pick p[a->n_models + 1];
+
+	if (iC < 0)
+		return;
+	n = picks(a, iC, MET_RPS, p);
+	if (n)
+		say(t,
+		    "With a new connection per request at %.0f connections, %s completed the most, "
+		    "%.0f requests/s (connect p50 %.0f us, p99 %.0f us), and %s the fewest, %.0f "
+		    "(connect p50 %.0f us).",
+		    desc(a, iC)->connections, a->models[p[0].j], p[0].v,
+		    med(a, iC, p[0].j, MET_CONNECT_P50), med(a, iC, p[0].j, MET_CONNECT_P99),
+		    a->models[p[n - 1].j], p[n - 1].v, med(a, iC, p[n - 1].j, MET_CONNECT_P50));
+	for (int i = 0; i < a->n_scenarios; i++)
+		for (int j = 0; in_exp(a, i, e) && j < a->n_models; j++)
+			out += agg_cell(a, i, j)->ports_out;
+	if (out)
+		say(t,
+		    " Ephemeral ports ran out in %d runs: they are marked failed (\"ports ran "
+		    "out\"), not counted as throughput.",
+		    out);
+	else
+		say(t,
+		    " No run ran out of ephemeral ports (no connect failed with EADDRNOTAVAIL).");
+}
+
+static void pipeline_depth(const struct agg *a, const char *e, struct text *t)
+{
+	int lo = -1, hi = -1, n = 0;
+	struct pick p[a->n_models + 1];
+
+	for (int i = 0; i < a->n_scenarios; i++) {
+		if (!in_exp(a, i, e) || strcmp(desc(a, i)->x_key, "pipeline") || !any_ok(a, i))
+			continue;
+		if (lo < 0 || desc(a, i)->pipeline < desc(a, lo)->pipeline)
+			lo = i;
+		if (hi < 0 || desc(a, i)->pipeline > desc(a, hi)->pipeline)
+			hi = i;
+	}
+	if (lo < 0 || lo == hi)
+		return;
+	for (int j = 0; j < a->n_models; j++) {
+		double x = med(a, lo, j, MET_RPS), y = med(a, hi, j, MET_RPS);
+
+		if (x > 0 && !isnan(y))
+			p[n++] = (struct pick){.j = j, .v = y / x, .w = y};
+	}
+	qsort(p, n, sizeof(p[0]), by_value_desc);
+	if (!n)
+		return;
+	say(t, "From %.0f to %.0f pipelined requests per connection, requests/s changed by:",
+	    desc(a, lo)->pipeline, desc(a, hi)->pipeline);
+	for (int k = 0; k < n; k++)
+		say(t, p[k].v >= 10 ? "%s %s x%.0f (%.0f)" : "%s %s x%.2g (%.0f)", k ? "," : "",
+		    a->models[p[k].j], p[k].v, p[k].w);
+	say(t, ". ");
+}
+
+static void pipeline_size(const struct agg *a, const char *e, struct text *t)
+{
+	int lo = -1, hi = -1;
+	struct pick p[a->n_models + 1], q[a->n_models + 1];
+	char b1[32], b2[32];
+
+	for (int i = 0; i < a->n_scenarios; i++) {
+		if (!in_exp(a, i, e) || strcmp(desc(a, i)->x_key, "size") || !any_ok(a, i))
+			continue;
+		if (lo < 0 || desc(a, i)->size < desc(a, lo)->size)
+			lo = i;
+		if (hi < 0 || desc(a, i)->size > desc(a, hi)->size)
+			hi = i;
+	}
+	if (lo < 0 || lo == hi || !picks(a, hi, MET_MBPS, p) || !picks(a, lo, MET_MBPS, q))
+		return;
+	say(t,
+	    "Echo with %s messages: %s moved the most, %.1f MB/s (%.0f messages/s); with %s "
+	    "messages %s moved %.1f MB/s (%.0f messages/s).",
+	    bytes_text(desc(a, hi)->size, b1, sizeof(b1)), a->models[p[0].j], p[0].v,
+	    med(a, hi, p[0].j, MET_RPS), bytes_text(desc(a, lo)->size, b2, sizeof(b2)),
+	    a->models[q[0].j], q[0].v, med(a, lo, q[0].j, MET_RPS));
+}
+
+/* Any other experiment: the best model of each of its first scenarios. */
+static void caption_generic(const struct agg *a, const char *e, struct text *t)
+{
+	struct pick p[a->n_models + 1];
+	int shown = 0;
+
+	for (int i = 0; i < a->n_scenarios && shown < 6; i++) {
+		if (!in_exp(a, i, e) || !picks(a, i, MET_RPS, p))
+			continue;
+		say(t, "%s%s: %s %.0f requests/s",
+		    shown++ ? "; " : "Most requests/s: ", a->scenarios[i].name, a->models[p[0].j],
+		    p[0].v);
+	}
+	say(t, "%s", shown ? "." : "");
+}
+
+void caption_experiment(const struct agg *a, const char *e, char *buf, size_t size)
+{
+	struct text t = {.buf = buf, .size = size, .used = 0};
+
+	buf[0] = '\0';
+	if (strcmp(e, "c10k") == 0)
+		caption_c10k(a, e, &t);
+	else if (strcmp(e, "slow") == 0)
+		caption_slow(a, e, &t);
+	else if (strcmp(e, "cpu") == 0)
+		caption_cpu(a, e, &t);
+	else if (strcmp(e, "connect") == 0)
+		caption_connect(a, e, &t);
+	else if (strcmp(e, "pipeline") == 0) {
+		pipeline_depth(a, e, &t);
+		pipeline_size(a, e, &t);
+	} else
+		caption_generic(a, e, &t);
+}
+
+/* The plain HTTP keep-alive scenario nearest 100 connections, or -1. */
+static int plain_http(const struct agg *a)
+{
+	int best = -1;
+
+	for (int i = 0; i < a->n_scenarios; i++) {
+		const struct run_row *r = desc(a, i);
+
+		if (strcmp(r->proto, "http") || !r->keepalive || r->pipeline != 1 ||
+		    r->delay_us > 0 || r->work_us > 0 || r->idle > 0 || r->rate > 0 ||
+		    !picks_any(a, i))
+			continue;
+		if (best < 0 ||
+		    fabs(log(r->connections / 100)) < fabs(log(desc(a, best)->connections / 100)))
+			best = i;
+	}
+	return best;
+}
+
+void caption_syscalls(const struct agg *a, char *buf, size_t size)
+{
+	struct text t = {.buf = buf, .size = size, .used = 0};
+	struct pick p[a->n_models + 1];
+	int i = plain_http(a), n = 0;
+
+	buf[0] = '\0';
+	if (i < 0)
+		return;
+	for (int j = 0; j < a->n_models; j++) {
+		double v = med(a, i, j, MET_SYSCALLS);
+
+		if (!isnan(v))
+			p[n++] = (struct pick){.j = j, .v = -v, .w = med(a, i, j, MET_RPS)};
+	}
+	qsort(p, n, sizeof(p[0]), by_value_desc); /* fewest calls first */
+	if (!n)
+		return;
+	say(&t,
+	    "System calls of the server tree per request in %s (HTTP keep-alive, %.0f "
+	    "connections), fewest first, with requests/s:",
+	    a->scenarios[i].name, desc(a, i)->connections);
+	for (int k = 0; k < n; k++)
+		say(&t, "%s %s %.2f (%.0f)", k ? "," : "", a->models[p[k].j], -p[k].v, p[k].w);
+	say(&t, ". Counted in a separate short run per scenario and model (rep 0; meta.json "
+		"names the counter), so counting never slows the measured repetitions.");
+}
+
+/* One batch: who finished, in how long, and who was cut off. */
+static void caption_batch(const struct model_batch *b, struct text *t)
+{
+	const struct hyperfine_result *r = b->r;
+	const char *file = b->file;
+	int n = b->n, done = 0, fast = -1;
+	double lo = NAN, hi = NAN;
+
+	for (int k = 0; k < n; k++) {
+		if (r[k].cut_off || r[k].failed)
+			continue;
+		done++;
+		if (isnan(lo) || r[k].median_s < lo)
+			lo = r[k].median_s, fast = k;
+		if (isnan(hi) || r[k].median_s > hi)
+			hi = r[k].median_s;
+	}
+	if (n > 0)
+		say(t, "%.*s: %d of %d models finished every run", (int)strlen(file) - 11, file + 6,
+		    done, n);
+	if (done)
+		say(t, ", in %.2f to %.2f s (medians; fastest %s)", lo, hi, r[fast].model);
+	for (int k = 0; k < n; k++)
+		if (b->note[k][0])
+			say(t, "; %s %s, median %.2f s", r[k].model, b->note[k], r[k].median_s);
+	if (n > 0)
+		say(t, ". ");
+}
+
+void caption_batches(const struct model_batch *batches, int n, char *buf, size_t size)
+{
+	struct text t = {.buf = buf, .size = size, .used = 0};
+
+	buf[0] = '\0';
+	for (int i = 0; i < n; i++)
+		caption_batch(&batches[i], &t);
+}

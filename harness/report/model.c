@@ -1,0 +1,187 @@
+/*
+ * model.c - loads a results folder once and builds the report model
+ * (model.h): the only place of the report that opens input files or
+ * computes a figure.
+ */
+#include <jansson.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "data/meta.h"
+#include "data/sys.h"
+#include "report/caption.h"
+#include "report/model.h"
+
+/* One section per experiment, in the order runs.csv first shows them. */
+static void build_sections(struct report_model *m)
+{
+	const struct agg *a = &m->agg;
+
+	m->sections = sys_alloc((a->n_scenarios + 1) * sizeof(*m->sections));
+	for (int i = 0; i < a->n_scenarios; i++) {
+		const char *e = a->scenarios[i].first.experiment;
+		struct model_section *s;
+		bool seen = false;
+
+		for (int k = 0; k < m->n_sections; k++)
+			seen |= strcmp(m->sections[k].experiment, e) == 0;
+		if (seen)
+			continue;
+		s = &m->sections[m->n_sections++];
+		s->experiment = e;
+		s->title = caption_title(e);
+		caption_experiment(a, e, s->caption, sizeof(s->caption));
+	}
+	caption_syscalls(a, m->syscalls_caption, sizeof(m->syscalls_caption));
+}
+
+static void load_batches(struct report_model *m)
+{
+	char **files = hyperfine_list_files(m->dir);
+	int n = 0;
+
+	while (files[n])
+		n++;
+	m->batches = sys_alloc((n + 1) * sizeof(*m->batches));
+	for (int i = 0; i < n; i++) {
+		struct model_batch *b = &m->batches[i];
+		char *path = sys_fmt("%s/%s", m->dir, files[i]);
+
+		b->file = files[i];
+		b->n = hyperfine_load(path, &b->r);
+		b->note = sys_alloc((b->n > 0 ? b->n : 1) * sizeof(*b->note));
+		for (int k = 0; k < b->n; k++)
+			hyperfine_describe(&b->r[k], b->note[k], sizeof(b->note[k]));
+		free(path);
+	}
+	m->n_batches = n;
+	free(files);
+	caption_batches(m->batches, m->n_batches, m->batch_caption, sizeof(m->batch_caption));
+}
+
+/* meta.json, read once: the spectrum scenario and every key as text. */
+static void load_meta(struct report_model *m)
+{
+	json_t *meta = meta_load(m->dir), *v;
+	const char *key;
+	int n = 0;
+
+	v = json_object_get(meta, "spectrum");
+	m->spectrum = json_is_string(v) ? sys_strdup(json_string_value(v)) : NULL;
+	m->meta_key = sys_alloc((json_object_size(meta) + 1) * sizeof(char *));
+	m->meta_value = sys_alloc((json_object_size(meta) + 1) * sizeof(char *));
+	json_object_foreach(meta, key, v)
+	{
+		m->meta_key[n] = sys_strdup(key);
+		m->meta_value[n++] = meta_value_text(v);
+	}
+	m->n_meta = n;
+	json_decref(meta);
+}
+
+/* The spectrum of each model at its median repetition, from its loadgen
+ * JSON (models without an ok run have none). */
+static void load_spectrum(struct report_model *m)
+{
+	const struct agg *a = &m->agg;
+
+	if (!m->spectrum && a->n_scenarios)
+		m->spectrum = sys_strdup(a->scenarios[0].name);
+	m->spectrum_i = m->spectrum ? agg_find_scenario(a, m->spectrum) : -1;
+	m->curves = sys_alloc((a->n_models + 1) * sizeof(*m->curves));
+	for (int j = 0; j < a->n_models; j++) {
+		struct model_spectrum *c = &m->curves[j];
+		const struct agg_cell *cell;
+		char *json;
+
+		memset(c, 0, sizeof(*c));
+		if (m->spectrum_i < 0)
+			continue;
+		cell = agg_cell(a, m->spectrum_i, j);
+		c->rep = cell->median_rep;
+		if (!cell->ok)
+			continue;
+		json = sys_fmt("%s/hist/%s-%s-%d.json", m->dir, m->spectrum, a->models[j], c->rep);
+		c->n = lgjson_spectrum(json, &c->p);
+		free(json);
+	}
+}
+
+/* Memory per idle connection of each cell against the lowest-x scenario
+ * of its series. */
+static void build_idle_kib(struct report_model *m)
+{
+	const struct agg *a = &m->agg;
+	int idx[a->n_scenarios + 1];
+
+	m->idle_kib = sys_alloc((size_t)(a->n_scenarios * a->n_models + 1) * sizeof(double));
+	for (int i = 0; i < a->n_scenarios; i++) {
+		int i0 = agg_series_members(a, a->scenarios[i].series, idx) ? idx[0] : i;
+
+		for (int j = 0; j < a->n_models; j++)
+			m->idle_kib[i * a->n_models + j] =
+			    i == i0 ? NAN : agg_kib_per_idle(a, i, i0, j);
+	}
+}
+
+int model_build(struct report_model *m, const char *dir, char *err, size_t errlen)
+{
+	memset(m, 0, sizeof(*m));
+	m->dir = dir;
+	m->base = strrchr(dir, '/') ? strrchr(dir, '/') + 1 : dir;
+	if (results_load_csv(dir, &m->runs, err, errlen) < 0)
+		return -1;
+	agg_build(&m->agg, &m->runs);
+	load_meta(m);
+	load_batches(m);
+	load_spectrum(m);
+	build_sections(m);
+	build_idle_kib(m);
+	m->load_runs = m->agg.load_runs;
+	m->load_busy = m->agg.load_busy;
+	m->load_max = m->agg.load_max;
+	m->load_mean = m->load_runs ? m->agg.load_sum / m->load_runs : NAN;
+	m->cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	return 0;
+}
+
+struct model_figure model_figure(const struct agg_stat *s, double scale, const char *fmt)
+{
+	struct model_figure f = {.n = s->n};
+
+	if (s->n == 0)
+		return f;
+	snprintf(f.median, sizeof(f.median), fmt, s->median * scale);
+	snprintf(f.min, sizeof(f.min), fmt, s->min * scale);
+	snprintf(f.max, sizeof(f.max), fmt, s->max * scale);
+	return f;
+}
+
+void model_free(struct report_model *m)
+{
+	for (int i = 0; i < m->n_batches; i++) {
+		free(m->batches[i].file);
+		free(m->batches[i].r);
+		free(m->batches[i].note);
+	}
+	for (int j = 0; j < m->agg.n_models && m->curves; j++)
+		free(m->curves[j].p);
+	for (int k = 0; k < m->n_meta; k++) {
+		free(m->meta_key[k]);
+		free(m->meta_value[k]);
+	}
+	free(m->meta_key);
+	free(m->meta_value);
+	free(m->batches);
+	free(m->curves);
+	free(m->sections);
+	free(m->idle_kib);
+	free(m->spectrum);
+	agg_free(&m->agg);
+	results_free(&m->runs);
+	memset(m, 0, sizeof(*m));
+}

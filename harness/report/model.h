@@ -1,0 +1,97 @@
+/*
+ * model.h - the report model: everything a report shows, built once.
+ *
+ * A report is made the way libuv's uv_run() reads, one stage after the
+ * other:
+ *
+ *   load       runs.csv, meta.json, every batch-*.json and the loadgen
+ *              JSON of each spectrum curve, each file read once (data/)
+ *   aggregate  runs grouped by scenario x model, medians, min, max (data/agg.h)
+ *   model      this struct: the aggregate plus the captions, computed once,
+ *              the batch timings, the spectrum points, the memory per idle
+ *              connection, the load average and the metadata as text
+ *   render     plot.c (gnuplot data files and calls), html.c (index.html)
+ *              and summary.c (the terminal) only format what is here: they
+ *              open no input file and compute no statistic.
+ */
+#ifndef BENCH_REPORT_MODEL_H
+#define BENCH_REPORT_MODEL_H
+
+#include <stddef.h>
+
+#include "data/agg.h"
+#include "data/hyperfine.h"
+#include "data/lgjson.h"
+#include "data/results.h"
+
+#define MODEL_CAPTION_MAX 2048
+
+/* One section of index.html and of the summary: an experiment (runs.csv
+ * order), with its title and computed caption ("" when nothing to say). */
+struct model_section {
+	const char *experiment; /* points into the aggregate */
+	const char *title;
+	char caption[MODEL_CAPTION_MAX];
+};
+
+/* One batch-<name>.json: hyperfine's timings and what went wrong. */
+struct model_batch {
+	char *file; /* "batch-echo-100x10.json" */
+	struct hyperfine_result *r;
+	int n;		  /* results, -1 if the file is unreadable */
+	char (*note)[96]; /* n notes: "cut off in 3/3 runs" or "" */
+};
+
+/* The latency spectrum of one model (the repetition with the median
+ * requests/s); n < 1 when there is none. */
+struct model_spectrum {
+	int rep;
+	struct spectrum_point *p;
+	int n;
+};
+
+/* A figure of one cell formatted once: the median, and min/max when the
+ * cell has more than one repetition (n > 1); n = 0: no figure. */
+struct model_figure {
+	char median[24], min[24], max[24];
+	int n;
+};
+
+struct report_model {
+	const char *dir;
+	const char *base; /* the folder's own name */
+	struct run_table runs;
+	struct agg agg;
+	struct model_section *sections;
+	int n_sections;
+	char batch_caption[MODEL_CAPTION_MAX];
+	char syscalls_caption[MODEL_CAPTION_MAX];
+	struct model_batch *batches;
+	int n_batches;
+	/* The scenario drawn as a spectrum (meta.json's "spectrum", else the
+	 * first one), its index (-1 if absent), and one curve per model. */
+	char *spectrum;
+	int spectrum_i;
+	struct model_spectrum *curves;
+	/* KiB per idle connection of each cell against the lowest-x scenario
+	 * of its series (NAN where it means nothing), n_scenarios x n_models. */
+	double *idle_kib;
+	/* meta.json, each value as one line of text, in file order. */
+	char **meta_key, **meta_value;
+	int n_meta;
+	/* The load average as runs began (load_runs = 0: not recorded). */
+	int load_runs, load_busy;
+	double load_mean, load_max;
+	long cpus;
+};
+
+/* Loads dir and builds the model.  Returns 0, or -1 with a message in err
+ * if runs.csv cannot be read. */
+int model_build(struct report_model *m, const char *dir, char *err, size_t errlen);
+
+/* Formats statistic s of a cell, scaled, with printf format fmt. */
+struct model_figure model_figure(const struct agg_stat *s, double scale, const char *fmt);
+
+void model_free(struct report_model *m);
+
+#endif

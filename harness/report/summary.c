@@ -1,0 +1,98 @@
+/*
+ * summary.c - the terminal summary of a report (summary.h).  It formats
+ * the report model (model.h) and reads no file of its own.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "report/caption.h"
+#include "report/summary.h"
+
+/* "31234 [30100..32000]", or "-" */
+static void stat_text(char *buf, size_t size, const struct agg_stat *s, double scale,
+		      const char *fmt)
+{
+	struct model_figure x = model_figure(s, scale, fmt);
+
+	if (x.n == 0)
+		snprintf(buf, size, "-");
+	else if (x.n > 1)
+		snprintf(buf, size, "%s [%s..%s]", x.median, x.min, x.max);
+	else
+		snprintf(buf, size, "%s", x.median);
+}
+
+/* A median as text, "-" when there is none. */
+static const char *median_text(char *buf, size_t size, const struct agg_stat *s, double scale,
+			       const char *fmt)
+{
+	struct model_figure x = model_figure(s, scale, fmt);
+
+	snprintf(buf, size, "%s", x.n ? x.median : "-");
+	return buf;
+}
+
+static void summary_scenario(FILE *out, const struct agg *a, int i)
+{
+	const struct agg_scenario *sc = &a->scenarios[i];
+
+	fprintf(out, "\n%s (%s, %.0f connections)\n", sc->name, sc->proto, sc->connections);
+	fprintf(out, "  %-16s %5s %-26s %8s %8s %8s %9s %8s %8s  %s\n", "model", "ok",
+		"requests/s [min..max]", "p50 ms", "p99 ms", "errors", "cpu us/r", "sysc/r",
+		"rss MiB", "note");
+	for (int j = 0; j < a->n_models; j++) {
+		const struct agg_cell *c = agg_cell(a, i, j);
+		char rps[96], ok[24], p50[24], p99[24], errs[24], cpu[24], sysc[24], rss[24];
+
+		if (c->ok + c->failed == 0)
+			continue; /* skipped in this scenario */
+		stat_text(rps, sizeof(rps), &c->st[MET_RPS], 1, "%.0f");
+		snprintf(ok, sizeof(ok), "%d/%d", c->ok, c->ok + c->failed);
+		fprintf(out, "  %-16s %5s %-26s %8s %8s %8s %9s %8s %8s  %.70s\n", a->models[j], ok,
+			rps, median_text(p50, sizeof(p50), &c->st[MET_P50], 1e-3, "%.3g"),
+			median_text(p99, sizeof(p99), &c->st[MET_P99], 1e-3, "%.3g"),
+			median_text(errs, sizeof(errs), &c->st[MET_ERRORS], 1, "%.0f"),
+			median_text(cpu, sizeof(cpu), &c->st[MET_CPU], 1, "%.3g"),
+			median_text(sysc, sizeof(sysc), &c->st[MET_SYSCALLS], 1, "%.3g"),
+			median_text(rss, sizeof(rss), &c->st[MET_RSS], 1 / 1024.0, "%.3g"),
+			c->note);
+	}
+}
+
+static void summary_batch(FILE *out, const struct model_batch *b)
+{
+	fprintf(out, "\n%.*s (hyperfine, whole batch)\n  %-16s %10s %10s %10s  %s\n",
+		(int)strlen(b->file) - 5, b->file, "model", "median s", "min s", "max s", "note");
+	for (int k = 0; k < b->n; k++)
+		fprintf(out, "  %-16s %10.3f %10.3f %10.3f  %s\n", b->r[k].model, b->r[k].median_s,
+			b->r[k].min_s, b->r[k].max_s, b->note[k]);
+}
+
+/* The captions, as on index.html (sections with nothing to say left out). */
+static void summary_captions(FILE *out, const struct report_model *m)
+{
+	for (int i = 0; i < m->n_sections; i++)
+		if (m->sections[i].caption[0])
+			fprintf(out, "\n== %s ==\n%s\n", m->sections[i].title,
+				m->sections[i].caption);
+	if (m->batch_caption[0])
+		fprintf(out, "\n== %s ==\n%s\n", caption_title("batch"), m->batch_caption);
+	if (m->syscalls_caption[0])
+		fprintf(out, "\n== %s ==\n%s\n", caption_title("syscalls"), m->syscalls_caption);
+}
+
+void summary_print(const struct report_model *m, int plots, FILE *out)
+{
+	for (int i = 0; i < m->agg.n_scenarios; i++)
+		summary_scenario(out, &m->agg, i);
+	for (int i = 0; i < m->n_batches; i++)
+		summary_batch(out, &m->batches[i]);
+	summary_captions(out, m);
+	if (m->load_runs)
+		fprintf(out,
+			"\nload average as runs began: mean %.2f, max %.2f; %d of %d runs above "
+			"%ld\n",
+			m->load_mean, m->load_max, m->load_busy, m->load_runs, m->cpus);
+	fprintf(out, "\n%d runs (%d plots) in %s; open %s/index.html\n", m->runs.n, plots, m->dir,
+		m->dir);
+}

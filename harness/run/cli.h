@@ -1,0 +1,40 @@
+/*
+ * cli.h - the command line of `bench run` (and the paths it implies).
+ */
+#ifndef BENCH_RUN_CLI_H
+#define BENCH_RUN_CLI_H
+
+#include <stdbool.h>
+
+struct run_opts {
+	const char *suite;  /* name in suites/, or a path to a .conf */
+	const char *models; /* "epoll libuv" (spaces or commas); NULL = all */
+	int reps;	    /* 0 = the suite's */
+	double duration_s;  /* 0 = the suite's */
+	long work_us;	    /* -1 = the scenario's */
+	const char *server_cpus, *client_cpus;
+	const char *top;       /* repository root: suites/, plots/, servers/ */
+	const char *build_dir; /* server-<model> and loadgen live here */
+	const char *loadgen;
+	const char *results_root; /* new folders go under it */
+	const char *out;	  /* exact results folder (tests) */
+	const char *resume;	  /* carry on in this folder */
+	const char *syscalls;	  /* auto, perf, strace or none */
+	bool no_batch, no_report, dry_run;
+	bool explicit_suite, explicit_models, explicit_reps, explicit_duration;
+	bool explicit_syscalls;
+	int argc;
+	char **argv; /* recorded in meta.json */
+};
+
+/* Parses `bench run [options]` (argv[0] is "run").  Prints usage and exits
+ * 0 on --help, dies on a bad option. */
+void cli_parse_run(struct run_opts *o, int argc, char **argv);
+
+/* The folder holding this executable (build/). */
+char *cli_exe_dir(void);
+
+/* Prints the usage of every subcommand. */
+void cli_usage(void);
+
+#endif

@@ -1,0 +1,535 @@
+/*
+ * runner.c - one run of one model under one scenario (see runner.h).
+ *
+ * The steps are separate functions that share a struct run_ctx: start the
+ * server, drive the load, stop the server, judge.  The system call counter
+ * (syscount.h) attaches in drive_load() once the server is listening and
+ * is read after the server exited, so its total covers the same life as
+ * the server's own request count.
+ */
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "data/lgjson.h"
+#include "data/sys.h"
+#include "run/proc.h"
+#include "run/runner.h"
+
+#define START_TIMEOUT_S 5.0 /* server must print "listening on" by then */
+#define STOP_TIMEOUT_S 2.0  /* ... and exit this long after SIGTERM */
+#define SAMPLE_EVERY_S 0.1  /* memory sampling period */
+
+struct run_ctx {
+	const struct runner_env *env;
+	const struct scenario *sc;
+	const char *model;
+	int rep;
+	char *out_log, *err_log, *lg_log, *json_path, *hgrm_path;
+	char addr[96]; /* "127.0.0.1:PORT" */
+	pid_t server, loadgen;
+	double duration_s, warmup_s;
+	/* What happened, filled by the steps. */
+	bool crashed, stalled, lg_hung, interrupted;
+	int server_status, lg_status, leftovers;
+	struct rusage server_ru;
+	long peak_rss_kb;
+	struct syscount counter;
+	double syscalls; /* NAN when not counted */
+};
+
+char *runner_run_name(const struct scenario *sc, const char *model, int rep)
+{
+	return sys_fmt("%s-%s-%d", sc->name, model, rep);
+}
+
+/* Measured seconds of one run: --duration, else the scenario's, else the
+ * suite's; the system call pass is shorter. */
+static double measured_s(const struct runner_env *env, const struct scenario *sc, int rep)
+{
+	double d = env->duration_s > 0	? env->duration_s
+		   : sc->duration_s > 0 ? sc->duration_s
+					: env->suite->duration_s;
+
+	if (rep == 0 && env->suite->syscalls_s > 0 && env->suite->syscalls_s < d)
+		d = env->suite->syscalls_s;
+	return d;
+}
+
+double runner_planned_s(const struct runner_env *env, const struct scenario *sc, int rep)
+{
+	double w = sc->warmup_s > 0 ? sc->warmup_s : env->suite->warmup_s;
+
+	return measured_s(env, sc, rep) + w;
+}
+
+int runner_first_rep(const struct runner_env *env)
+{
+	return env->syscalls != SYSCOUNT_NONE ? 0 : 1;
+}
+
+static void ctx_init(struct run_ctx *c, const struct runner_env *env, const struct scenario *sc,
+		     const char *model, int rep)
+{
+	char *name = runner_run_name(sc, model, rep);
+
+	memset(c, 0, sizeof(*c));
+	c->env = env;
+	c->sc = sc;
+	c->model = model;
+	c->rep = rep;
+	c->out_log = sys_fmt("%s/logs/%s.server.out", env->outdir, name);
+	c->err_log = sys_fmt("%s/logs/%s.server.err", env->outdir, name);
+	c->lg_log = sys_fmt("%s/logs/%s.loadgen.txt", env->outdir, name);
+	c->json_path = sys_fmt("%s/hist/%s.json", env->outdir, name);
+	c->hgrm_path = sys_fmt("%s/hist/%s.hgrm", env->outdir, name);
+	c->duration_s = measured_s(env, sc, rep);
+	c->warmup_s = sc->warmup_s > 0 ? sc->warmup_s : env->suite->warmup_s;
+	c->server = c->loadgen = -1;
+	c->counter.pid = -1;
+	c->syscalls = NAN;
+	free(name);
+}
+
+/* Most runs print nothing on stderr: drop empty logs, keep the telling ones. */
+static void drop_if_empty(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0 && st.st_size == 0)
+		unlink(path);
+}
+
+static void ctx_free(struct run_ctx *c)
+{
+	drop_if_empty(c->err_log);
+	free(c->out_log);
+	free(c->err_log);
+	free(c->lg_log);
+	free(c->json_path);
+	free(c->hgrm_path);
+}
+
+/* An argument vector built up one formatted argument at a time. */
+struct args {
+	char *v[48];
+	int n;
+};
+
+static void arg(struct args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void arg(struct args *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (a->n >= (int)(sizeof(a->v) / sizeof(a->v[0])) - 1)
+		die("too many arguments");
+	va_start(ap, fmt);
+	if (vasprintf(&a->v[a->n++], fmt, ap) < 0)
+		die("out of memory");
+	va_end(ap);
+	a->v[a->n] = NULL;
+}
+
+static void args_free(struct args *a)
+{
+	for (int i = 0; i < a->n; i++)
+		free(a->v[i]);
+	a->n = 0;
+}
+
+/* The last line of a log file, for failure reasons ("" if none). */
+static void last_line(const char *path, char *buf, size_t size)
+{
+	char *text = sys_read_file(path, NULL), *end, *start;
+
+	buf[0] = '\0';
+	if (!text)
+		return;
+	end = text + strlen(text);
+	while (end > text && end[-1] == '\n')
+		*--end = '\0';
+	start = strrchr(text, '\n');
+	sys_copy(buf, size, start ? start + 1 : text);
+	free(text);
+}
+
+static void server_args(const struct run_ctx *c, struct args *a)
+{
+	const struct scenario *sc = c->sc;
+	long work_us = c->env->work_us >= 0 ? c->env->work_us : sc->work_us;
+
+	arg(a, "%s/server-%s", c->env->build_dir, c->model);
+	arg(a, "--proto");
+	arg(a, "%s", sc->proto);
+	arg(a, "--host");
+	arg(a, "127.0.0.1");
+	arg(a, "--port");
+	arg(a, "0");
+	if (sc->workers > 0)
+		arg(a, "--workers"), arg(a, "%d", sc->workers);
+	if (sc->delay_us > 0)
+		arg(a, "--delay-us"), arg(a, "%ld", sc->delay_us);
+	if (work_us > 0)
+		arg(a, "--work-us"), arg(a, "%ld", work_us);
+	if (sc->delay_blocking)
+		arg(a, "--delay-blocking");
+}
+
+/* A scenario may place the server and the load generator itself (the CPU
+ * work experiment gives the server both cores). */
+static const char *server_cpus(const struct run_ctx *c)
+{
+	return c->sc->server_cpus[0] ? c->sc->server_cpus : c->env->server_cpus;
+}
+
+static const char *client_cpus(const struct run_ctx *c)
+{
+	return c->sc->client_cpus[0] ? c->sc->client_cpus : c->env->client_cpus;
+}
+
+/* Load generator threads: the scenario's, else one per client CPU. */
+static int loadgen_threads(const struct run_ctx *c)
+{
+	int threads = c->sc->threads > 0 ? c->sc->threads : proc_cpu_count(client_cpus(c));
+
+	if (threads < 1)
+		threads = 1;
+	return threads > c->sc->connections ? c->sc->connections : threads;
+}
+
+/* Starts the server and waits for "listening on HOST:PORT".  Returns 0, or
+ * -1 with the row marked failed. */
+static int start_server(struct run_ctx *c, struct run_row *row)
+{
+	struct args a = {.n = 0};
+	struct proc_spawn sp = {.cpus = server_cpus(c),
+				.out_path = c->out_log,
+				.err_path = c->err_log,
+				.new_group = true,
+				.die_with_parent = true};
+	char line[160];
+	int rc;
+
+	server_args(c, &a);
+	sp.argv = a.v;
+	c->server = proc_start(&sp);
+	args_free(&a);
+	if (c->server < 0) {
+		results_row_fail(row, "cannot fork: %s", strerror(errno));
+		return -1;
+	}
+	rc = proc_wait_line(c->out_log, "listening on ", line, sizeof(line), c->server,
+			    START_TIMEOUT_S);
+	if (rc == 0 && sscanf(line, "listening on %95s", c->addr) == 1)
+		return 0;
+	last_line(c->err_log, line, sizeof(line));
+	if (rc == -2)
+		results_row_fail(row, "server exited before listening: %s", line);
+	else
+		results_row_fail(row, "server did not print 'listening on' within %.0f s: %s",
+				 START_TIMEOUT_S, line);
+	return -1;
+}
+
+static void loadgen_args(const struct run_ctx *c, struct args *a)
+{
+	const struct scenario *sc = c->sc;
+
+	arg(a, "%s", c->env->loadgen);
+	arg(a, "-t"), arg(a, "%d", loadgen_threads(c));
+	arg(a, "-c"), arg(a, "%d", sc->connections);
+	arg(a, "-d"), arg(a, "%gs", c->duration_s);
+	arg(a, "--warmup"), arg(a, "%gs", c->warmup_s);
+	arg(a, "--timeout"), arg(a, "%dms", c->env->suite->timeout_ms);
+	if (sc->pipeline > 1)
+		arg(a, "--pipeline"), arg(a, "%d", sc->pipeline);
+	if (sc->rate > 0)
+		arg(a, "-R"), arg(a, "%ld", sc->rate);
+	if (!sc->keepalive)
+		arg(a, "--no-keepalive");
+	if (sc->idle > 0)
+		arg(a, "--idle"), arg(a, "%d", sc->idle);
+	arg(a, "--json"), arg(a, "%s", c->json_path);
+	arg(a, "--hgrm"), arg(a, "%s", c->hgrm_path);
+	if (strcmp(sc->proto, "echo") == 0) {
+		arg(a, "--proto"), arg(a, "echo");
+		arg(a, "--size"), arg(a, "%d", sc->size);
+		arg(a, "%s", c->addr);
+	} else {
+		arg(a, "http://%s/", c->addr);
+	}
+}
+
+/* Runs the load generator to completion while watching the server: samples
+ * the memory of its process group and notices if it dies. */
+static void drive_load(struct run_ctx *c)
+{
+	struct args a = {.n = 0};
+	struct proc_spawn sp = {.cpus = client_cpus(c),
+				.out_path = c->lg_log,
+				.err_path = c->lg_log,
+				.die_with_parent = true};
+	/* Opening thousands of idle connections takes time too. */
+	double deadline = sys_now() + c->duration_s + c->warmup_s +
+			  c->env->suite->timeout_ms / 1000.0 + 10 + c->sc->idle / 1000.0;
+	struct rusage ru;
+
+	unlink(c->json_path);
+	if (c->rep == 0 && c->env->syscalls != SYSCOUNT_NONE) {
+		char *base = sys_fmt("%s/logs/%s-%s-%d.syscalls", c->env->outdir, c->sc->name,
+				     c->model, c->rep);
+
+		if (syscount_attach(&c->counter, c->env->syscalls, c->server, client_cpus(c),
+				    base) < 0)
+			sys_warn("%s: cannot count system calls, see %s.log", c->model, base);
+		free(base);
+	}
+	loadgen_args(c, &a);
+	sp.argv = a.v;
+	c->loadgen = proc_start(&sp);
+	args_free(&a);
+	while (c->loadgen > 0) {
+		long rss = proc_group_rss_kb(c->server);
+
+		if (rss > c->peak_rss_kb)
+			c->peak_rss_kb = rss;
+		if (proc_wait(c->loadgen, SAMPLE_EVERY_S, &c->lg_status, &ru) == 0)
+			break;
+		if (!proc_alive(c->server))
+			c->crashed = true;
+		c->interrupted = *c->env->stopping;
+		c->lg_hung = sys_now() > deadline;
+		if (c->crashed || c->interrupted || c->lg_hung) {
+			kill(c->loadgen, SIGKILL);
+			proc_wait(c->loadgen, 1.0, &c->lg_status, &ru);
+			break;
+		}
+	}
+	if (proc_alive(c->server) == false)
+		c->crashed = true;
+}
+
+/* SIGTERM, then 2 s to exit; a stalled server gets SIGKILL.  Whatever is
+ * left of its process group afterwards is killed and counted. */
+static void stop_server(struct run_ctx *c)
+{
+	if (!c->crashed)
+		kill(c->server, SIGTERM);
+	if (proc_wait(c->server, STOP_TIMEOUT_S, &c->server_status, &c->server_ru) < 0) {
+		c->stalled = true;
+		kill(-c->server, SIGKILL);
+		proc_wait(c->server, 1.0, &c->server_status, &c->server_ru);
+	}
+	c->leftovers = proc_kill_group(c->server, &c->server_ru);
+	c->syscalls = syscount_finish(&c->counter);
+}
+
+/* A counter from the server's "stats: ... NAME=N" line, or NAN if it
+ * printed none. */
+static double server_stat(const struct run_ctx *c, const char *name)
+{
+	char *text = sys_read_file(c->out_log, NULL), *p, *key = sys_fmt(" %s=", name);
+	double n = NAN;
+
+	p = text ? strstr(text, "\nstats: ") : NULL;
+	p = p ? strstr(p, key) : NULL;
+	if (p)
+		n = strtod(p + strlen(key), NULL);
+	free(text);
+	free(key);
+	return n;
+}
+
+static double server_requests(const struct run_ctx *c)
+{
+	return server_stat(c, "requests");
+}
+
+/* Failures of the server process: crash, stall, bad exit, leftovers.
+ * Returns 1 if the row failed. */
+static int judge_server(const struct run_ctx *c, struct run_row *row)
+{
+	char how[96];
+
+	proc_describe(c->server_status, how, sizeof(how));
+	if (c->crashed)
+		results_row_fail(row, "server died during the run (%s)", how);
+	else if (c->stalled)
+		results_row_fail(row, "server stalled: still running %.0f s after SIGTERM",
+				 STOP_TIMEOUT_S);
+	else if (!WIFEXITED(c->server_status) || WEXITSTATUS(c->server_status))
+		results_row_fail(row, "server ended with %s after SIGTERM", how);
+	else if (c->leftovers)
+		results_row_fail(row, "server left %d processes behind", c->leftovers);
+	else
+		return 0;
+	return 1;
+}
+
+static double tv_us(struct timeval tv)
+{
+	return tv.tv_sec * 1e6 + tv.tv_usec;
+}
+
+/* Copies the measured figures into the row. */
+static void fill_row(const struct run_ctx *c, const struct loadgen_summary *lg, double served,
+		     struct run_row *row)
+{
+	double user = tv_us(c->server_ru.ru_utime), sys = tv_us(c->server_ru.ru_stime);
+
+	/* Every metric the load generator reports (data/metrics.h), then the
+	 * ones the harness measures itself. */
+	for (int i = 0; i < METRICS; i++)
+		if (metrics[i].json || i == MET_ERRORS)
+			row->m[i] = lg->m[i];
+	row->m[MET_MBPS] =
+	    lg->m[MET_DURATION] > 0 ? lg->bytes_read / lg->m[MET_DURATION] / 1e6 : NAN;
+	row->m[MET_REFUSED] = server_stat(c, "refused");
+	/* The server's CPU covers its whole life, warm-up included, so it is
+	 * divided by the requests it served in that life (its own count). */
+	row->m[MET_SERVER_REQUESTS] = served;
+	if (served > 0) {
+		row->m[MET_USER] = user / served;
+		row->m[MET_SYS] = sys / served;
+		row->m[MET_CPU] = (user + sys) / served;
+		row->m[MET_SYSCALLS] = c->syscalls / served;
+	}
+	/* ru_maxrss is the largest single process; the samples are the sum
+	 * over the tree.  Keep whichever is larger. */
+	row->m[MET_RSS] =
+	    c->peak_rss_kb > c->server_ru.ru_maxrss ? c->peak_rss_kb : c->server_ru.ru_maxrss;
+	lgjson_describe_errors(lg, row->reason, sizeof(row->reason));
+}
+
+/* The fewest requests the server can have answered: every request the load
+ * generator verified, measured or warm-up.  A request sent at the end of the
+ * warm-up may be counted in both, so up to one per connection and pipeline
+ * slot is forgiven.  The warm-up figure counts requests sent, so when any
+ * request failed (a refused connection, a timeout) it holds failures too
+ * and only the measured, verified count is a floor. */
+static double least_served(const struct run_ctx *c, const struct loadgen_summary *lg)
+{
+	double in_flight = (double)c->sc->connections * c->sc->pipeline;
+	double warmup = lgjson_errors(lg) > 0 ? 0 : lg->warmup_requests;
+	double least = lg->m[MET_REQUESTS] + warmup - in_flight;
+
+	return least > lg->m[MET_REQUESTS] ? least : lg->m[MET_REQUESTS];
+}
+
+/* What the load generator said about its failure: its "loadgen: ..." line,
+ * else its last line. */
+static void loadgen_complaint(const char *path, char *buf, size_t size)
+{
+	char *text = sys_read_file(path, NULL), *p = text;
+
+	while (p && *p && strncmp(p, "loadgen: ", 9) != 0)
+		p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL;
+	if (p && *p) {
+		p[strcspn(p, "\n")] = '\0';
+		sys_copy(buf, size, p + 9);
+	} else {
+		last_line(path, buf, size);
+	}
+	free(text);
+}
+
+/* Failures seen by the load generator: it hung or failed, a response was
+ * wrong, or the server's own count disagrees.  Else the row gets numbers. */
+static void judge_load(const struct run_ctx *c, struct run_row *row)
+{
+	struct loadgen_summary lg;
+	char err[256], errors[160], how[64];
+	double served = server_requests(c);
+	int have_json = lgjson_load(c->json_path, &lg, err, sizeof(err)) == 0;
+
+	proc_describe(c->lg_status, how, sizeof(how));
+	if (c->lg_hung)
+		results_row_fail(row, "loadgen did not finish in time");
+	else if (have_json && lg.err_bad_response > 0)
+		results_row_fail(row, "%.0f bad responses", lg.err_bad_response);
+	else if (have_json && lg.m[MET_ADDRNOTAVAIL] > 0) {
+		/* Errors of the client's machine are no measure of the server. */
+		results_row_fail(row,
+				 "ports ran out: %.0f connects failed with EADDRNOTAVAIL "
+				 "(ephemeral ports exhausted, see TIME_WAIT)",
+				 lg.m[MET_ADDRNOTAVAIL]);
+		row->m[MET_ADDRNOTAVAIL] = lg.m[MET_ADDRNOTAVAIL];
+	} else if (!WIFEXITED(c->lg_status) || WEXITSTATUS(c->lg_status)) {
+		if (have_json)
+			lgjson_describe_errors(&lg, errors, sizeof(errors));
+		if (!have_json || !errors[0])
+			loadgen_complaint(c->lg_log, errors, sizeof(errors));
+		results_row_fail(row, "loadgen %s: %s", how, errors);
+	} else if (!have_json)
+		results_row_fail(row, "%s", err);
+	else if (isnan(served))
+		results_row_fail(row, "server printed no 'stats:' line at exit");
+	else if (strcmp(c->sc->proto, "http") == 0 && served < least_served(c, &lg))
+		results_row_fail(row,
+				 "server counted %.0f requests, loadgen verified at least %.0f",
+				 served, least_served(c, &lg));
+	else
+		fill_row(c, &lg, served, row);
+}
+
+/* A failed run has no throughput, but some facts still tell its story:
+ * how many connections the server refused (select past FD_SETSIZE), and
+ * how many idle connections were open. */
+static void keep_failure_facts(const struct run_ctx *c, struct run_row *row)
+{
+	struct loadgen_summary lg;
+	char err[256];
+
+	row->m[MET_REFUSED] = server_stat(c, "refused");
+	if (lgjson_load(c->json_path, &lg, err, sizeof(err)) == 0) {
+		row->m[MET_IDLE_ESTABLISHED] = lg.m[MET_IDLE_ESTABLISHED];
+		row->m[MET_IDLE_ALIVE] = lg.m[MET_IDLE_ALIVE];
+		row->m[MET_ADDRNOTAVAIL] = lg.m[MET_ADDRNOTAVAIL];
+	}
+}
+
+/* The 1-minute load average: above the number of CPUs, other jobs were
+ * competing with the run for the cores. */
+static double host_load(void)
+{
+	char *text = sys_read_file("/proc/loadavg", NULL);
+	double v = text ? strtod(text, NULL) : NAN;
+
+	free(text);
+	return v;
+}
+
+int runner_run(const struct runner_env *env, const struct scenario *sc, const char *model, int rep,
+	       struct run_row *row)
+{
+	struct run_ctx c;
+	int rc = 0;
+
+	ctx_init(&c, env, sc, model, rep);
+	results_row_init(row, env->suite->name, sc, model, rep);
+	sys_copy(row->server_cpus, sizeof(row->server_cpus), server_cpus(&c));
+	sys_copy(row->client_cpus, sizeof(row->client_cpus), client_cpus(&c));
+	row->loadgen_threads = loadgen_threads(&c);
+	row->host_load = host_load();
+	if (env->work_us >= 0)
+		row->work_us = env->work_us;
+	if (start_server(&c, row) == 0)
+		drive_load(&c);
+	if (c.server > 0)
+		stop_server(&c);
+	if (c.interrupted)
+		rc = -1;
+	else if (strcmp(row->status, "ok") == 0 && !judge_server(&c, row))
+		judge_load(&c, row);
+	if (!c.interrupted && strcmp(row->status, "failed") == 0 && c.server > 0)
+		keep_failure_facts(&c, row);
+	ctx_free(&c);
+	return rc;
+}

@@ -1,0 +1,49 @@
+/*
+ * runner.h - one run: a model under one scenario, one repetition.
+ *
+ *   start the server pinned to the server CPUs, on port 0, and wait for its
+ *   "listening on" line; run the load generator pinned to the client CPUs
+ *   while sampling the server tree's memory; SIGTERM the server and reap it
+ *   (SIGKILL after 2 s = stalled); then judge: crash, stall, bad responses
+ *   or a failed load generator make the run failed, with a reason.
+ */
+#ifndef BENCH_RUN_RUNNER_H
+#define BENCH_RUN_RUNNER_H
+
+#include <signal.h>
+
+#include "data/results.h"
+#include "data/suite.h"
+#include "run/syscount.h"
+
+struct runner_env {
+	const char *build_dir; /* holds server-<model> */
+	const char *loadgen;   /* path of build/loadgen */
+	const char *server_cpus, *client_cpus;
+	int client_ncpus;
+	const char *outdir; /* the results folder */
+	const struct suite *suite;
+	double duration_s;		 /* > 0: overrides the suite and scenario */
+	long work_us;			 /* >= 0: overrides the scenario */
+	volatile sig_atomic_t *stopping; /* set by SIGINT/SIGTERM */
+	enum syscount_method syscalls;	 /* how system calls are counted */
+};
+
+/* The name of a run's files: "<scenario>-<model>-<rep>". */
+char *runner_run_name(const struct scenario *sc, const char *model, int rep);
+
+/* Measured seconds plus warm-up of one run of sc, repetition rep (for the
+ * ETA).  Rep 0 is the short system call pass (suite key syscalls_s). */
+double runner_planned_s(const struct runner_env *env, const struct scenario *sc, int rep);
+
+/* The first repetition to run: 0 (the system call pass) when a counter
+ * works, else 1. */
+int runner_first_rep(const struct runner_env *env);
+
+/* Performs one run and fills row.  Rep 0 is the system call pass: the
+ * counter is attached only then, so it never slows the measured reps.  Returns 0 when the row is
+ * complete (ok or failed), -1 if the harness was interrupted (row must not be kept). */
+int runner_run(const struct runner_env *env, const struct scenario *sc, const char *model, int rep,
+	       struct run_row *row);
+
+#endif
