@@ -156,7 +156,7 @@ static void test_change_points(int series)
 		alarms += cp_detect(x, 60, &o, cp, 8) > 0;
 	}
 	check(alarms <= 0.01 * 50 * series, "flat-series-false-alarm-rate",
-	      "%g of %g flat series had a change (want 1% or fewer)", alarms, 50 * series);
+	      "%g of %g flat series had a change (want 1%% or fewer)", alarms, 50 * series);
 }
 
 int main(int argc, char **argv)
