@@ -44,7 +44,8 @@ HDRS        := $(wildcard lib/*.h clients/*.h harness/*.h)
 # The unit tests and fuzz targets, and the lib/ files each one needs.  Every
 # test binary is built here, so that its flags are the Makefile's.
 PROTO_SRCS  := lib/http.c lib/session.c lib/stats.c lib/util.c
-UNIT_TESTS  := build/tests/test_http build/tests/test_heap build/tests/test_hist
+UNIT_TESTS  := build/tests/test_http build/tests/test_heap build/tests/test_hist \
+               build/tests/test_stats
 FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz-*.c)
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRCS))
 # Every C file clang-format keeps in shape (make format; tests/style/t-format).
@@ -97,6 +98,10 @@ build/tests/test_http: tests/unit/test_http.c $(PROTO_SRCS) $(HDRS) | build/test
 
 build/tests/test_heap: tests/unit/test_heap.c lib/heap.h | build/tests
 	$(CC) $(BASE) $(TEST_FLAGS) -o $@ $<
+
+STATS_SRCS  := harness/data/stattest.c harness/data/changepoint.c harness/data/sys.c
+build/tests/test_stats: tests/unit/test_stats.c $(STATS_SRCS) $(wildcard harness/data/*.h) | build/tests
+	$(CC) $(BASE) -Iharness $(TEST_FLAGS) -o $@ $< $(STATS_SRCS) -lm
 
 build/tests/test_hist: tests/loadgen/test_hist.c lib/hist.c lib/hist.h | build/tests
 	$(CC) $(BASE) $(TEST_FLAGS) -o $@ $< lib/hist.c -lm

@@ -3,7 +3,8 @@
  *
  * main() only picks the subcommand and hands over to the module that does
  * it: run/plan (run a suite), report/report (redraw a folder),
- * report/compare (two folders), run/batch (the server helpers hyperfine
+ * report/compare (two folders), run/doctor (is this machine fit to
+ * measure on), run/batch (the server helpers hyperfine
  * calls).  It sits above the three folders: run/ and report/ both use
  * data/, never each other, so main.c hands report_build() to plan_run()
  * for the report at the end of a run.  See harness/README.md ("Map").
@@ -17,6 +18,7 @@
 #include "report/report.h"
 #include "run/batch.h"
 #include "run/cli.h"
+#include "run/doctor.h"
 #include "run/plan.h"
 
 /* `bench report DIR [--top TOP]` */
@@ -52,6 +54,8 @@ int main(int argc, char **argv)
 		return report_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "compare") == 0)
 		return compare_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "doctor") == 0)
+		return doctor_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "server-start") == 0)
 		return batch_server_start(argc - 1, argv + 1);
 	if (strcmp(cmd, "server-stop") == 0)

@@ -18,6 +18,7 @@
 #include "data/meta.h"
 #include "data/results.h"
 #include "data/sys.h"
+#include "run/doctor.h"
 #include "run/meta_write.h"
 
 /* Sets obj.key to the first output line of argv, or null. */
@@ -156,6 +157,22 @@ static void save(const char *dir, json_t *m)
 	free(text);
 }
 
+/* The doctor's findings for the CPUs this run is pinned to (run/doctor.h):
+ * how fit the machine was to measure on when the run began. */
+static json_t *doctor_of(const struct run_opts *o)
+{
+	struct doctor_opts d = {.root = "",
+				.cpus = {o->server_cpus, o->client_cpus},
+				.run_commands = true};
+	struct doctor_report r;
+	json_t *j;
+
+	doctor_run(&r, &d);
+	j = doctor_json(&r);
+	doctor_free(&r);
+	return j;
+}
+
 void meta_write(const char *dir, const struct run_opts *o, const struct suite *s,
 		const struct model_list *models)
 {
@@ -180,6 +197,7 @@ void meta_write(const char *dir, const struct run_opts *o, const struct suite *s
 		json_array_append_new(cmd, json_string(o->argv[i]));
 	json_object_set_new(m, "command_line", cmd);
 	json_object_set_new(m, "options", plan_options(o, s, models));
+	json_object_set_new(m, "doctor", doctor_of(o));
 	json_object_set_new(m, "finished", json_false());
 	save(dir, m);
 	json_decref(m);
