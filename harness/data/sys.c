@@ -255,15 +255,14 @@ int sys_run(char *const argv[], const char *log_path, double timeout_s)
 	}
 }
 
-int sys_cpu_count(const char *cpus)
+int sys_cpu_set(const char *cpus, cpu_set_t *set)
 {
 	const char *p = cpus;
 	char *end;
 	long lo, hi;
-	cpu_set_t set;
 
-	CPU_ZERO(&set);
-	while (*p) {
+	CPU_ZERO(set);
+	while (*p && *p != '\n') {
 		lo = strtol(p, &end, 10);
 		if (end == p || lo < 0 || lo >= CPU_SETSIZE)
 			return -1;
@@ -275,10 +274,17 @@ int sys_cpu_count(const char *cpus)
 				return -1;
 		}
 		for (long c = lo; c <= hi; c++)
-			CPU_SET(c, &set);
-		if (*end && *end != ',')
+			CPU_SET(c, set);
+		if (*end && *end != ',' && *end != '\n')
 			return -1;
-		p = *end ? end + 1 : end;
+		p = *end == ',' ? end + 1 : end;
 	}
-	return CPU_COUNT(&set) ? CPU_COUNT(&set) : -1;
+	return CPU_COUNT(set) ? CPU_COUNT(set) : -1;
+}
+
+int sys_cpu_count(const char *cpus)
+{
+	cpu_set_t set;
+
+	return sys_cpu_set(cpus, &set);
 }

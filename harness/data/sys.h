@@ -10,6 +10,7 @@
 #ifndef BENCH_DATA_SYS_H
 #define BENCH_DATA_SYS_H
 
+#include <sched.h>
 #include <stddef.h>
 
 /* Prints "bench: <message>" to stderr and exits 2.  (The same prototype
@@ -48,8 +49,14 @@ char *sys_first_line(char *const argv[]);
  * or -1 if it could not run, was killed or took too long. */
 int sys_run(char *const argv[], const char *log_path, double timeout_s);
 
-/* The number of CPUs in a CPU list ("0", "1-3", "0,2"); -1 if malformed.
- * (Suites are checked with it; run/proc.h pins processes to such lists.) */
+/* Parses a CPU list as the kernel and taskset write it ("0", "1-3",
+ * "0,2-3"; a trailing newline is allowed) into set.  Returns the number of
+ * CPUs, or -1 if the list is malformed or empty.  The one parser of CPU
+ * lists: suites are checked with it, run/proc.h pins processes with it,
+ * run/doctor.c and run/hoststat.c read /sys and /proc lists with it. */
+int sys_cpu_set(const char *cpus, cpu_set_t *set);
+
+/* The number of CPUs in a CPU list; -1 if malformed or empty. */
 int sys_cpu_count(const char *cpus);
 
 /* Copies at most size-1 bytes and always terminates (unlike strncpy). */

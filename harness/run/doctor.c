@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <getopt.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +18,6 @@
 
 #include "data/sys.h"
 #include "run/doctor.h"
-
-#define MAX_CPUS 1024
 
 /* Thresholds, each with the reason it is where it is. */
 #define LOAD_QUIET 0.5	     /* a quarter of a 2-core machine's capacity */
@@ -55,48 +54,18 @@ static char *slurp(const struct doctor_opts *o, const char *path)
 	return text;
 }
 
-/* A CPU list as the kernel writes it ("0-3,8,10-11") into a set.  Returns
- * the number of CPUs, or -1 if the text is not a CPU list. */
-static int cpu_set_parse(const char *text, bool *set)
-{
-	int n = 0;
-
-	memset(set, 0, MAX_CPUS * sizeof(*set));
-	while (text != NULL && *text != '\0') {
-		char *end;
-		long lo = strtol(text, &end, 10), hi = lo;
-
-		if (end == text || lo < 0 || lo >= MAX_CPUS)
-			return -1;
-		if (*end == '-') {
-			text = end + 1;
-			hi = strtol(text, &end, 10);
-			if (end == text || hi < lo || hi >= MAX_CPUS)
-				return -1;
-		}
-		for (long c = lo; c <= hi; c++)
-			n += !set[c], set[c] = true;
-		text = *end == ',' ? end + 1 : end;
-		if (*end != ',' && *end != '\0' && !isspace((unsigned char)*end))
-			return -1;
-		if (isspace((unsigned char)*end))
-			break;
-	}
-	return n;
-}
-
 /* "0-1" for the set, written back in the kernel's notation. */
-static char *cpu_set_text(const bool *set)
+static char *cpu_set_text(const cpu_set_t *set)
 {
 	char *out = sys_strdup("");
 
-	for (int c = 0; c < MAX_CPUS; c++) {
+	for (int c = 0; c < CPU_SETSIZE; c++) {
 		int hi = c;
 		char *next;
 
-		if (!set[c])
+		if (!CPU_ISSET(c, set))
 			continue;
-		while (hi + 1 < MAX_CPUS && set[hi + 1])
+		while (hi + 1 < CPU_SETSIZE && CPU_ISSET(hi + 1, set))
 			hi++;
 		next = hi > c ? sys_fmt("%s%s%d-%d", out, *out ? "," : "", c, hi)
 			      : sys_fmt("%s%s%d", out, *out ? "," : "", c);
@@ -108,25 +77,25 @@ static char *cpu_set_text(const bool *set)
 }
 
 /* The CPUs the run is pinned to: the union of the server's and client's. */
-static void pinned_cpus(const struct doctor_opts *o, bool *set)
+static void pinned_cpus(const struct doctor_opts *o, cpu_set_t *set)
 {
-	bool one[MAX_CPUS];
+	cpu_set_t one;
 
-	memset(set, 0, MAX_CPUS * sizeof(*set));
+	CPU_ZERO(set);
 	for (int k = 0; k < 2; k++)
-		if (o->cpus[k] != NULL && cpu_set_parse(o->cpus[k], one) > 0)
-			for (int c = 0; c < MAX_CPUS; c++)
-				set[c] = set[c] || one[c];
+		if (o->cpus[k] != NULL && sys_cpu_set(o->cpus[k], &one) > 0)
+			CPU_OR(set, set, &one);
 }
 
-static void check_governor(struct doctor_report *r, const struct doctor_opts *o, const bool *cpus)
+static void check_governor(struct doctor_report *r, const struct doctor_opts *o,
+			   const cpu_set_t *cpus)
 {
 	char *bad = NULL, *seen = NULL;
 
-	for (int c = 0; c < MAX_CPUS; c++) {
+	for (int c = 0; c < CPU_SETSIZE; c++) {
 		char *path, *gov;
 
-		if (!cpus[c])
+		if (!CPU_ISSET(c, cpus))
 			continue;
 		path = sys_fmt("/sys/devices/system/cpu/cpu%d/cpufreq/scaling_governor", c);
 		gov = slurp(o, path);
@@ -184,23 +153,23 @@ static void check_boost(struct doctor_report *r, const struct doctor_opts *o)
 static void check_smt(struct doctor_report *r, const struct doctor_opts *o)
 {
 	char *active = slurp(o, "/sys/devices/system/cpu/smt/active");
-	bool server[MAX_CPUS], client[MAX_CPUS], sib[MAX_CPUS];
+	cpu_set_t server, client, sib;
 	int shared = -1;
 
-	if (o->cpus[0] != NULL && o->cpus[1] != NULL && cpu_set_parse(o->cpus[0], server) > 0 &&
-	    cpu_set_parse(o->cpus[1], client) > 0) {
-		for (int c = 0; c < MAX_CPUS && shared < 0; c++) {
+	if (o->cpus[0] != NULL && o->cpus[1] != NULL && sys_cpu_set(o->cpus[0], &server) > 0 &&
+	    sys_cpu_set(o->cpus[1], &client) > 0) {
+		for (int c = 0; c < CPU_SETSIZE && shared < 0; c++) {
 			char *path, *list;
 
-			if (!server[c])
+			if (!CPU_ISSET(c, &server))
 				continue;
 			path = sys_fmt("/sys/devices/system/cpu/cpu%d/topology/thread_siblings_list",
 				       c);
 			list = slurp(o, path);
 			free(path);
-			if (list != NULL && cpu_set_parse(list, sib) > 0)
-				for (int d = 0; d < MAX_CPUS; d++)
-					if (d != c && sib[d] && client[d])
+			if (list != NULL && sys_cpu_set(list, &sib) > 0)
+				for (int d = 0; d < CPU_SETSIZE; d++)
+					if (d != c && CPU_ISSET(d, &sib) && CPU_ISSET(d, &client))
 						shared = c;
 			free(list);
 		}
@@ -224,27 +193,24 @@ static void check_smt(struct doctor_report *r, const struct doctor_opts *o)
 }
 
 static void check_isolation(struct doctor_report *r, const struct doctor_opts *o,
-			    const bool *cpus)
+			    const cpu_set_t *cpus)
 {
 	char *isolated = slurp(o, "/sys/devices/system/cpu/isolated");
 	char *nohz = slurp(o, "/sys/devices/system/cpu/nohz_full");
-	bool iso[MAX_CPUS], missing[MAX_CPUS];
-	int n_missing = 0;
+	cpu_set_t iso, missing;
 	char *pinned = cpu_set_text(cpus);
 
-	if (isolated == NULL || cpu_set_parse(isolated, iso) < 0)
-		memset(iso, 0, sizeof(iso));
-	for (int c = 0; c < MAX_CPUS; c++) {
-		missing[c] = cpus[c] && !iso[c];
-		n_missing += missing[c];
-	}
-	if (n_missing == 0)
+	if (isolated == NULL || sys_cpu_set(isolated, &iso) < 0)
+		CPU_ZERO(&iso);
+	CPU_XOR(&missing, cpus, &iso);
+	CPU_AND(&missing, &missing, cpus); /* pinned and not isolated */
+	if (CPU_COUNT(&missing) == 0)
 		add(r, "cpu-isolation", "setup", DOCTOR_OK,
 		    sys_fmt("cpus %s isolated (isolcpus); nohz_full: %s", pinned,
 			    nohz != NULL && *nohz ? nohz : "none"),
 		    NULL, NULL);
 	else {
-		char *list = cpu_set_text(missing);
+		char *list = cpu_set_text(&missing);
 
 		add(r, "cpu-isolation", "setup", DOCTOR_WARNING,
 		    sys_fmt("cpus %s not isolated; nohz_full: %s", list,
@@ -344,10 +310,10 @@ static void check_load(struct doctor_report *r, const struct doctor_opts *o, con
 	unsigned long long running = stat_value(stat, "procs_running ");
 	long cores = 0;
 	char *online = slurp(o, "/sys/devices/system/cpu/online");
-	bool set[MAX_CPUS];
+	cpu_set_t set;
 
 	if (online != NULL)
-		cores = cpu_set_parse(online, set);
+		cores = sys_cpu_set(online, &set);
 	free(online);
 	if (loadavg == NULL || sscanf(loadavg, "%lf", &load1) != 1)
 		add(r, "load-average", "state", DOCTOR_WARNING, sys_strdup("unreadable"),
@@ -376,7 +342,7 @@ static void check_load(struct doctor_report *r, const struct doctor_opts *o, con
 /* Steal since boot (fixtures) or over the live window, and on a live host,
  * how busy the pinned CPUs were with other work during the window. */
 static void check_cpu_time(struct doctor_report *r, const struct doctor_opts *o, const char *s0,
-			   const char *s1, const bool *cpus)
+			   const char *s1, const cpu_set_t *cpus)
 {
 	struct cpu_ticks a = stat_ticks(s0, "cpu"), b = stat_ticks(s1 ? s1 : "", "cpu");
 	unsigned long long total = a.total, steal = a.steal;
@@ -403,12 +369,12 @@ static void check_cpu_time(struct doctor_report *r, const struct doctor_opts *o,
 
 	if (s1 == NULL)
 		return;
-	for (int c = 0; c < MAX_CPUS; c++) {
+	for (int c = 0; c < CPU_SETSIZE; c++) {
 		char label[16];
 		struct cpu_ticks x, y;
 		double busy;
 
-		if (!cpus[c])
+		if (!CPU_ISSET(c, cpus))
 			continue;
 		snprintf(label, sizeof(label), "cpu%d", c);
 		x = stat_ticks(s0, label), y = stat_ticks(s1, label);
@@ -608,11 +574,11 @@ static void record_kernel(struct doctor_report *r, const struct doctor_opts *o)
 
 void doctor_run(struct doctor_report *r, const struct doctor_opts *o)
 {
-	bool cpus[MAX_CPUS];
+	cpu_set_t cpus;
 	char *s0, *s1 = NULL;
 
 	memset(r, 0, sizeof(*r));
-	pinned_cpus(o, cpus);
+	pinned_cpus(o, &cpus);
 	/* The window first, while the doctor itself is still idle. */
 	s0 = slurp(o, "/proc/stat");
 	if (o->run_commands) {
@@ -620,11 +586,11 @@ void doctor_run(struct doctor_report *r, const struct doctor_opts *o)
 		s1 = slurp(o, "/proc/stat");
 	}
 	check_load(r, o, s1 != NULL ? s1 : s0);
-	check_cpu_time(r, o, s0, s1, cpus);
-	check_governor(r, o, cpus);
+	check_cpu_time(r, o, s0, s1, &cpus);
+	check_governor(r, o, &cpus);
 	check_boost(r, o);
 	check_smt(r, o);
-	check_isolation(r, o, cpus);
+	check_isolation(r, o, &cpus);
 	check_irqbalance(r, o);
 	check_thp(r, o);
 	check_sysctls(r, o);

@@ -81,46 +81,16 @@ void proc_init(void)
 			 strerror(errno));
 }
 
-/* Parses "0", "1-3", "0,2-3" into set; returns the count or -1. */
-static int parse_cpus(const char *cpus, cpu_set_t *set)
-{
-	const char *p = cpus;
-	char *end;
-	long lo, hi;
-
-	CPU_ZERO(set);
-	while (*p) {
-		lo = strtol(p, &end, 10);
-		if (end == p || lo < 0 || lo >= CPU_SETSIZE)
-			return -1;
-		hi = lo;
-		if (*end == '-') {
-			p = end + 1;
-			hi = strtol(p, &end, 10);
-			if (end == p || hi < lo || hi >= CPU_SETSIZE)
-				return -1;
-		}
-		for (long c = lo; c <= hi; c++)
-			CPU_SET(c, set);
-		if (*end && *end != ',')
-			return -1;
-		p = *end ? end + 1 : end;
-	}
-	return CPU_COUNT(set) ? CPU_COUNT(set) : -1;
-}
-
 int proc_cpu_count(const char *cpus)
 {
-	cpu_set_t set;
-
-	return parse_cpus(cpus, &set);
+	return sys_cpu_count(cpus);
 }
 
 int proc_pin(const char *cpus)
 {
 	cpu_set_t set;
 
-	if (parse_cpus(cpus, &set) < 0)
+	if (sys_cpu_set(cpus, &set) < 0)
 		return -1;
 	return sched_setaffinity(0, sizeof(set), &set);
 }
@@ -456,7 +426,7 @@ static void exec_child(const struct proc_spawn *sp, pid_t parent, int out, int e
 	/* The parent may have died before prctl() took effect: check. */
 	if (sp->die_with_parent && (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent))
 		_exit(127);
-	if (sp->cpus && parse_cpus(sp->cpus, &set) > 0 &&
+	if (sp->cpus && sys_cpu_set(sp->cpus, &set) > 0 &&
 	    sched_setaffinity(0, sizeof(set), &set) < 0)
 		_exit(127);
 	sigemptyset(&none);
