@@ -11,8 +11,9 @@
  * Reads go into a per-thread scratch buffer and responses are built in
  * another; a connection gets its own input buffer only while it holds part of
  * a request, and its own output buffer only while the socket would not take
- * everything.  Both are freed as soon as they empty (SPEC: ~0.5 KiB per idle
- * connection).
+ * everything.  Both are freed as soon as they empty.  The c10k suite measures
+ * what that comes to per idle connection (idle-memory-c10k, harness/README.md;
+ * tests/reliability/t-c10k prints it too).
  *
  * Not thread-safe per connection: one thread drives a connection at a time.
  */
@@ -46,7 +47,6 @@ struct conn {
 	uint64_t deadline_us;		/* when a CONN_WANT_TIMER delay ends */
 	struct conn *prev, *next;	/* in the model's struct conn_list */
 	struct conn *timer_next;	/* in a struct conn_fifo */
-	void *model_data;		/* for the model's own use */
 };
 
 /* Prepares c for a freshly accepted non-blocking fd. */
