@@ -93,6 +93,17 @@ struct conn_list {
 void conn_list_add(struct conn_list *l, struct conn *c);
 void conn_list_remove(struct conn_list *l, struct conn *c);
 
+/* How often an event model sweeps its connections (conn_sweep). */
+#define CONN_SWEEP_US 1000000
+
+/* The idle sweep: calls close_conn(c, arg) for every connection in l that
+ * conn_expired() says is idle too long, trickling a head, or done draining.
+ * close_conn may remove c from l (the walk has already stepped past it).
+ * Every event model runs it every CONN_SWEEP_US, from its own timer, so the
+ * timeouts are enforced the same way whatever the loop. */
+void conn_sweep(struct conn_list *l, const struct server_config *cfg, uint64_t now_us,
+		void (*close_conn)(struct conn *c, void *arg), void *arg);
+
 /* Connections waiting on their --delay-us timer.  Every delay has the same
  * length, so deadlines expire in the order they were armed and a FIFO queue
  * is a correct (and O(1)) timer wheel. */
