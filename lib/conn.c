@@ -304,6 +304,18 @@ void conn_list_remove(struct conn_list *l, struct conn *c)
 	l->count--;
 }
 
+void conn_sweep(struct conn_list *l, const struct server_config *cfg, uint64_t now_us,
+		void (*close_conn)(struct conn *c, void *arg), void *arg)
+{
+	struct conn *c, *next;
+
+	for (c = l->head; c != NULL; c = next) {
+		next = c->next;
+		if (conn_expired(c, cfg, now_us))
+			close_conn(c, arg);
+	}
+}
+
 void conn_fifo_push(struct conn_fifo *q, struct conn *c)
 {
 	c->timer_next = NULL;

@@ -11,8 +11,9 @@
  * Reads go into a per-thread scratch buffer and responses are built in
  * another; a connection gets its own input buffer only while it holds part of
  * a request, and its own output buffer only while the socket would not take
- * everything.  Both are freed as soon as they empty (SPEC: ~0.5 KiB per idle
- * connection).
+ * everything.  Both are freed as soon as they empty.  The c10k suite measures
+ * what that comes to per idle connection (idle-memory-c10k, harness/README.md;
+ * tests/reliability/t-c10k prints it too).
  *
  * Not thread-safe per connection: one thread drives a connection at a time.
  */
@@ -46,7 +47,6 @@ struct conn {
 	uint64_t deadline_us;		/* when a CONN_WANT_TIMER delay ends */
 	struct conn *prev, *next;	/* in the model's struct conn_list */
 	struct conn *timer_next;	/* in a struct conn_fifo */
-	void *model_data;		/* for the model's own use */
 };
 
 /* Prepares c for a freshly accepted non-blocking fd. */
@@ -92,6 +92,17 @@ struct conn_list {
 };
 void conn_list_add(struct conn_list *l, struct conn *c);
 void conn_list_remove(struct conn_list *l, struct conn *c);
+
+/* How often an event model sweeps its connections (conn_sweep). */
+#define CONN_SWEEP_US 1000000
+
+/* The idle sweep: calls close_conn(c, arg) for every connection in l that
+ * conn_expired() says is idle too long, trickling a head, or done draining.
+ * close_conn may remove c from l (the walk has already stepped past it).
+ * Every event model runs it every CONN_SWEEP_US, from its own timer, so the
+ * timeouts are enforced the same way whatever the loop. */
+void conn_sweep(struct conn_list *l, const struct server_config *cfg, uint64_t now_us,
+		void (*close_conn)(struct conn *c, void *arg), void *arg);
 
 /* Connections waiting on their --delay-us timer.  Every delay has the same
  * length, so deadlines expire in the order they were armed and a FIFO queue

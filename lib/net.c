@@ -122,7 +122,7 @@ int net_set_nonblock(int fd)
  * it looks at the queue, and a blocking listening socket must not block here). */
 static int shed_connection(int listen_fd)
 {
-	static uint64_t last_log_us;
+	static struct log_limit log_limit;	/* under spare_lock */
 	struct pollfd pending = { .fd = listen_fd, .events = POLLIN };
 	int shed = 0;
 
@@ -139,10 +139,8 @@ static int shed_connection(int listen_fd)
 		}
 		spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	}
-	if (shed && util_now_us() - last_log_us > 1000000) {
-		last_log_us = util_now_us();
-		log_msg("accept: out of descriptors; closing new connections");
-	}
+	if (shed)
+		log_every(&log_limit, 1000000, "accept: out of descriptors; closing new connections");
 	pthread_rwlock_unlock(&spare_lock);
 	return shed;
 }
@@ -170,6 +168,18 @@ int net_accept(int listen_fd, bool nonblock)
 	}
 	net_accepted(fd);
 	return fd;
+}
+
+int net_accept_batch(int listen_fd, bool past_errors, void (*take)(void *arg, int fd), void *arg)
+{
+	for (int i = 0; i < NET_ACCEPT_BATCH; i++) {
+		int fd = net_accept(listen_fd, true);
+		if (fd >= 0)
+			take(arg, fd);
+		else if (!past_errors || errno == EAGAIN)
+			return 0;
+	}
+	return 1;
 }
 
 int net_accept_blocking(int listen_fd)

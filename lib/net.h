@@ -47,6 +47,21 @@ int net_accept(int listen_fd, bool nonblock);
  * some other way (io_uring's accept) and counts it, as net_accept() does. */
 void net_accepted(int fd);
 
+/* Connections taken per wakeup of the listening socket: enough to keep up
+ * with a burst of connects, few enough that serving the clients already
+ * connected goes on meanwhile. */
+#define NET_ACCEPT_BATCH 64
+
+/* Accepts up to NET_ACCEPT_BATCH waiting connections, non-blocking, and
+ * hands each to take(arg, fd), which owns it from then on: the one accept
+ * loop of the event models, so that all of them take as many connections
+ * per wakeup.  It stops early at the first failed accept, or, with
+ * past_errors, only once none is pending (EAGAIN): a failure (a shed
+ * connection, ECONNABORTED) then just uses up one turn.  Returns 1 when it
+ * went through the whole batch (more may be waiting), 0 when it stopped
+ * early. */
+int net_accept_batch(int listen_fd, bool past_errors, void (*take)(void *arg, int fd), void *arg);
+
 /* For blocking models: waits until a connection is pending or a stop
  * signal arrives, then accepts it (blocking socket, as net_accept).
  * Returns the descriptor, or -1 with errno set; EINTR once stopping. */

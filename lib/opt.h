@@ -1,9 +1,10 @@
 /*
  * opt.h - the command line every server shares.
  *
- * Every model takes the same knobs with the same names (SPEC "Knobs"), so that
- * the harness can start any of them the same way.  opt_parse() fills a
- * struct server_config and exits with a usage message on bad input.
+ * Every model takes the same knobs with the same names (listed in README.md,
+ * "Running one server by hand"), so that the harness can start any of them the
+ * same way.  opt_parse() fills a struct server_config and exits with a usage
+ * message on bad input.
  */
 #ifndef MODELBENCH_OPT_H
 #define MODELBENCH_OPT_H

@@ -14,10 +14,6 @@
 #include "util.h"
 
 #define MAX_EVENTS 256
-/* Connections taken per listening-socket wakeup: enough to keep up with a
- * burst of connects, few enough that serving existing clients goes on. */
-#define ACCEPT_BATCH 64
-#define SWEEP_US 1000000
 
 /* A connection plus what the poller is watching it for. */
 struct rconn {
@@ -88,23 +84,21 @@ static int grow_table(struct reactor *r, int fd)
 	return 0;
 }
 
-static void accept_ready(struct reactor *r)
+/* Takes one accepted connection (net_accept_batch's callback). */
+static void add_conn(void *arg, int fd)
 {
-	for (int i = 0; i < ACCEPT_BATCH; i++) {
-		int fd = net_accept(r->listen_fd, true);
-		if (fd < 0)
-			return;
-		struct rconn *rc = calloc(1, sizeof(*rc));
-		if (rc == NULL || (fd >= r->by_fd_len && grow_table(r, fd) < 0)) {
-			free(rc);
-			close(fd);
-			continue;
-		}
-		conn_init(&rc->conn, fd, r->cfg->proto);
-		r->by_fd[fd] = rc;
-		conn_list_add(&r->conns, &rc->conn);
-		apply(r, rc, CONN_WANT_READ);
+	struct reactor *r = arg;
+	struct rconn *rc = calloc(1, sizeof(*rc));
+
+	if (rc == NULL || (fd >= r->by_fd_len && grow_table(r, fd) < 0)) {
+		free(rc);
+		close(fd);
+		return;
 	}
+	conn_init(&rc->conn, fd, r->cfg->proto);
+	r->by_fd[fd] = rc;
+	conn_list_add(&r->conns, &rc->conn);
+	apply(r, rc, CONN_WANT_READ);
 }
 
 static void dispatch(struct reactor *r, const struct reactor_event *ev)
@@ -129,19 +123,18 @@ static void fire_timers(struct reactor *r, uint64_t now)
 	}
 }
 
+static void sweep_close(struct conn *c, void *arg)
+{
+	close_conn(arg, (struct rconn *)c);
+}
+
 /* Once a second: close connections idle too long or trickling a head. */
 static void sweep(struct reactor *r, uint64_t now)
 {
-	struct conn *c = r->conns.head, *next;
-
 	if (now < r->next_sweep_us)
 		return;
-	r->next_sweep_us = now + SWEEP_US;
-	for (; c != NULL; c = next) {
-		next = c->next;
-		if (conn_expired(c, r->cfg, now))
-			close_conn(r, (struct rconn *)c);
-	}
+	r->next_sweep_us = now + CONN_SWEEP_US;
+	conn_sweep(&r->conns, r->cfg, now, sweep_close, r);
 }
 
 static void close_all(struct reactor *r)
@@ -173,7 +166,7 @@ static int loop(struct reactor *r)
 		}
 		for (int i = 0; i < n; i++) {
 			if (events[i].fd == r->listen_fd)
-				accept_ready(r);
+				net_accept_batch(r->listen_fd, false, add_conn, r);
 			else if (events[i].fd != sig_fd())
 				dispatch(r, &events[i]);
 		}

@@ -1,5 +1,6 @@
 /*
- * sig.c - SIGTERM/SIGINT set a flag and wake a self-pipe; SIGPIPE is ignored.
+ * sig.c - SIGTERM/SIGINT set a flag and wake a self-pipe; SIGPIPE is ignored;
+ * threads other than the one that waits for a stop can keep them blocked.
  */
 #include "sig.h"
 
@@ -15,6 +16,9 @@
  * every thread: an atomic, which is also safe inside a signal handler. */
 static int stopping;
 static int pipe_fds[2] = { -1, -1 };
+/* SIGTERM and SIGINT, for sig_block_stop(); filled once by sig_init(), so
+ * blocking them around each pthread_create() costs one system call. */
+static sigset_t stop_signals;
 
 static void on_stop(int signo)
 {
@@ -43,6 +47,9 @@ void sig_init(void)
 	sa.sa_flags = 0;	/* no SA_RESTART: blocking calls must see EINTR */
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGTERM);
+	sigaddset(&stop_signals, SIGINT);
 
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
@@ -56,4 +63,14 @@ bool sig_stopping(void)
 int sig_fd(void)
 {
 	return pipe_fds[0];
+}
+
+void sig_block_stop(sigset_t *old)
+{
+	pthread_sigmask(SIG_BLOCK, &stop_signals, old);
+}
+
+void sig_restore(const sigset_t *old)
+{
+	pthread_sigmask(SIG_SETMASK, old, NULL);
 }

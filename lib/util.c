@@ -38,6 +38,19 @@ void log_msg(const char *fmt, ...)
 	va_end(ap);
 }
 
+void log_every(struct log_limit *limit, uint64_t interval_us, const char *fmt, ...)
+{
+	uint64_t now = util_now_us();
+	va_list ap;
+
+	if (now - limit->last_us <= interval_us)
+		return;
+	limit->last_us = now;
+	va_start(ap, fmt);
+	vlog(fmt, ap);
+	va_end(ap);
+}
+
 uint64_t util_now_us(void)
 {
 	struct timespec ts;

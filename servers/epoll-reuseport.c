@@ -13,7 +13,6 @@
  */
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,6 +20,7 @@
 #include "net.h"
 #include "reactor.h"
 #include "server.h"
+#include "sig.h"
 #include "util.h"
 
 struct worker {
@@ -41,7 +41,7 @@ static int serve(int listen_fd, const struct server_config *cfg)
 {
 	int n = cfg->workers > 0 ? cfg->workers : 1, port = net_local_port(listen_fd);
 	struct worker *w = calloc((size_t)n, sizeof(*w));
-	sigset_t stop_signals, old;
+	sigset_t old;
 
 	if (w == NULL)
 		die("out of memory");
@@ -54,14 +54,11 @@ static int serve(int listen_fd, const struct server_config *cfg)
 			die("listen (SO_REUSEPORT) on port %d: %s", port, strerror(errno));
 	}
 	/* Stop signals go to this thread; the others see sig_fd() in their loops. */
-	sigemptyset(&stop_signals);
-	sigaddset(&stop_signals, SIGTERM);
-	sigaddset(&stop_signals, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &stop_signals, &old);
+	sig_block_stop(&old);
 	for (int i = 1; i < n; i++)
 		if (pthread_create(&w[i].tid, NULL, worker_loop, &w[i]) != 0)
 			die("pthread_create worker %d", i);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	sig_restore(&old);
 
 	worker_loop(&w[0]);
 	for (int i = 1; i < n; i++) {

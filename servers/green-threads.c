@@ -43,7 +43,6 @@
 
 #define STACK_SIZE (64 * 1024) /* includes the struct green at its top */
 #define GUARD_SIZE 4096
-#define ACCEPT_BATCH 64
 #define MAX_EVENTS 256
 /* Finished green threads whose stacks are kept for reuse; more are unmapped. */
 #define FREE_MAX 1024
@@ -417,38 +416,27 @@ static void connection_body(struct green *g)
 	conn_serve_blocking(g->fd, sched.cfg, &green_io);
 }
 
-static void start_connection(int fd)
+/* Takes one accepted connection (net_accept_batch's callback). */
+static void start_connection(void *unused, int fd)
 {
-	static uint64_t last_log_us;
+	static struct log_limit log_limit;
 
 	if (green_spawn(connection_body, fd) != NULL)
 		return;
 	close(fd);
 	stats_add(STAT_REFUSED, 1);
-	if (util_now_us() - last_log_us > 1000000) {
-		last_log_us = util_now_us();
-		log_msg("cannot map a green thread stack: %s; refusing connections",
-			strerror(errno));
-	}
+	log_every(&log_limit, 1000000, "cannot map a green thread stack: %s; refusing connections",
+		  strerror(errno));
 }
 
-/* Accepts up to ACCEPT_BATCH connections.  Returns 0 once none is pending. */
-static int accept_batch(void)
-{
-	for (int i = 0; i < ACCEPT_BATCH; i++) {
-		int fd = net_accept(sched.listen_fd, true);
-		if (fd >= 0)
-			start_connection(fd);
-		else if (errno == EAGAIN)
-			return 0; /* none waiting (or, out of descriptors, none left to shed) */
-	}
-	return 1;
-}
-
+/* Takes up to a batch of connections per turn, going on past a failed
+ * accept (a shed one counts against the batch), and waits for the listening
+ * socket only once none is pending (or, out of descriptors, none is left to
+ * shed). */
 static void acceptor_body(struct green *g)
 {
 	while (!sched.stopping) {
-		if (accept_batch())
+		if (net_accept_batch(sched.listen_fd, true, start_connection, NULL))
 			yield();
 		else
 			park(g->fd, EPOLLIN, NO_DEADLINE);

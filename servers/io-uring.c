@@ -578,19 +578,16 @@ static void on_accept(struct uring_loop *l, const struct io_uring_cqe *cqe)
 		arm_accept(l);
 }
 
+static void sweep_close(struct conn *c, void *arg)
+{
+	close_conn(arg, (struct uconn *)c);
+	update(arg, (struct uconn *)c);
+}
+
 /* Once a second: close connections idle too long or trickling a head. */
 static void sweep(struct uring_loop *l)
 {
-	uint64_t now = util_now_us();
-	struct conn *c, *next;
-
-	for (c = l->live.head; c != NULL; c = next) {
-		next = c->next;
-		if (conn_expired(c, l->cfg, now)) {
-			close_conn(l, (struct uconn *)c);
-			update(l, (struct uconn *)c);
-		}
-	}
+	conn_sweep(&l->live, l->cfg, util_now_us(), sweep_close, l);
 }
 
 static void handle(struct uring_loop *l, const struct io_uring_cqe *cqe)
@@ -716,7 +713,8 @@ static int serve(int listen_fd, const struct server_config *cfg)
 			       .multishot_recv = 1,
 			       .delay_ts = {.tv_sec = cfg->delay_us / 1000000,
 					    .tv_nsec = (cfg->delay_us % 1000000) * 1000},
-			       .sweep_ts = {.tv_sec = 1}};
+			       .sweep_ts = {.tv_sec = CONN_SWEEP_US / 1000000,
+					    .tv_nsec = CONN_SWEEP_US % 1000000 * 1000}};
 	int rc;
 
 	ring_init(&l);

@@ -28,9 +28,6 @@
 #include "sig.h"
 #include "util.h"
 
-/* Connections taken per listening-socket wakeup, as in lib/reactor.c. */
-#define ACCEPT_BATCH 64
-
 struct server {
 	struct ev_loop *loop;
 	const struct server_config *cfg;
@@ -104,8 +101,10 @@ static void on_delay(struct ev_loop *loop, ev_timer *w, int revents)
 	apply(ec, conn_on_timer(&ec->conn, ec->srv->cfg));
 }
 
-static void add_conn(struct server *srv, int fd)
+/* Takes one accepted connection (net_accept_batch's callback). */
+static void add_conn(void *arg, int fd)
 {
+	struct server *srv = arg;
 	struct evconn *ec = calloc(1, sizeof(*ec));
 
 	if (ec == NULL) {
@@ -123,28 +122,20 @@ static void add_conn(struct server *srv, int fd)
 
 static void on_accept_ready(struct ev_loop *loop, ev_io *w, int revents)
 {
-	struct server *srv = w->data;
+	net_accept_batch(w->fd, false, add_conn, w->data);
+}
 
-	for (int i = 0; i < ACCEPT_BATCH; i++) {
-		int fd = net_accept(w->fd, true);
-		if (fd < 0)
-			return;
-		add_conn(srv, fd);
-	}
+static void sweep_close(struct conn *c, void *unused)
+{
+	close_conn((struct evconn *)c);
 }
 
 /* Once a second: close connections idle too long or trickling a head. */
 static void on_sweep(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct server *srv = w->data;
-	uint64_t now = util_now_us();
-	struct conn *c, *next;
 
-	for (c = srv->conns.head; c != NULL; c = next) {
-		next = c->next;
-		if (conn_expired(c, srv->cfg, now))
-			close_conn((struct evconn *)c);
-	}
+	conn_sweep(&srv->conns, srv->cfg, util_now_us(), sweep_close, NULL);
 }
 
 static void on_stop(struct ev_loop *loop, ev_io *w, int revents)
@@ -156,7 +147,7 @@ static void start_server_watchers(struct server *srv, int listen_fd)
 {
 	ev_io_init(&srv->listener, on_accept_ready, listen_fd, EV_READ);
 	ev_io_init(&srv->stop, on_stop, sig_fd(), EV_READ);
-	ev_timer_init(&srv->sweep, on_sweep, 1., 1.);
+	ev_timer_init(&srv->sweep, on_sweep, CONN_SWEEP_US / 1e6, CONN_SWEEP_US / 1e6);
 	srv->listener.data = srv->sweep.data = srv;
 	ev_io_start(srv->loop, &srv->listener);
 	ev_io_start(srv->loop, &srv->stop);

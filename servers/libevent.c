@@ -30,9 +30,6 @@
 #include "sig.h"
 #include "util.h"
 
-/* Connections taken per listening-socket wakeup, as in lib/reactor.c. */
-#define ACCEPT_BATCH 64
-
 struct server {
 	struct event_base *base;
 	const struct server_config *cfg;
@@ -108,8 +105,10 @@ static void on_conn_event(evutil_socket_t fd, short what, void *arg)
 		apply(lc, conn_on_readable(&lc->conn, cfg));
 }
 
-static void add_conn(struct server *srv, int fd)
+/* Takes one accepted connection (net_accept_batch's callback). */
+static void add_conn(void *arg, int fd)
 {
+	struct server *srv = arg;
 	struct lconn *lc = calloc(1, sizeof(*lc));
 
 	if (lc == NULL) {
@@ -125,26 +124,20 @@ static void add_conn(struct server *srv, int fd)
 
 static void on_accept_ready(evutil_socket_t listen_fd, short what, void *arg)
 {
-	for (int i = 0; i < ACCEPT_BATCH; i++) {
-		int fd = net_accept(listen_fd, true);
-		if (fd < 0)
-			return;
-		add_conn(arg, fd);
-	}
+	net_accept_batch(listen_fd, false, add_conn, arg);
+}
+
+static void sweep_close(struct conn *c, void *unused)
+{
+	close_conn((struct lconn *)c);
 }
 
 /* Once a second: close connections idle too long or trickling a head. */
 static void on_sweep(evutil_socket_t unused, short what, void *arg)
 {
 	struct server *srv = arg;
-	uint64_t now = util_now_us();
-	struct conn *c, *next;
 
-	for (c = srv->conns.head; c != NULL; c = next) {
-		next = c->next;
-		if (conn_expired(c, srv->cfg, now))
-			close_conn((struct lconn *)c);
-	}
+	conn_sweep(&srv->conns, srv->cfg, util_now_us(), sweep_close, NULL);
 }
 
 static void on_stop(evutil_socket_t unused, short what, void *arg)
@@ -158,14 +151,14 @@ static void on_stop(evutil_socket_t unused, short what, void *arg)
  * pipe and the sweep timer.  Returns 0, or -1 with errno set. */
 static int add_server_events(struct server *srv, int listen_fd)
 {
-	const struct timeval one_second = { 1, 0 };
+	const struct timeval sweep_every = { CONN_SWEEP_US / 1000000, CONN_SWEEP_US % 1000000 };
 
 	event_assign(&srv->listener, srv->base, listen_fd, EV_READ | EV_PERSIST,
 		     on_accept_ready, srv);
 	event_assign(&srv->stop, srv->base, sig_fd(), EV_READ, on_stop, srv);
 	event_assign(&srv->sweep, srv->base, -1, EV_PERSIST, on_sweep, srv);
 	if (event_add(&srv->listener, NULL) < 0 || event_add(&srv->stop, NULL) < 0 ||
-	    event_add(&srv->sweep, &one_second) < 0)
+	    event_add(&srv->sweep, &sweep_every) < 0)
 		return -1;
 	return 0;
 }

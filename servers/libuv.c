@@ -34,7 +34,7 @@
 #include "util.h"
 
 #define SCRATCH_SIZE (64 * 1024)	/* as lib/conn.c */
-#define SWEEP_MS 1000
+#define SWEEP_MS (CONN_SWEEP_US / 1000)
 
 struct server {
 	uv_loop_t loop;
@@ -333,25 +333,15 @@ static void run_session(struct uconn *u, const char *data, size_t len)
 		after_output(u);
 }
 
-static void log_accept_error(int status)
-{
-	static uint64_t last_log_us;
-	uint64_t now = util_now_us();
-
-	if (now - last_log_us > 1000000) {
-		last_log_us = now;
-		log_msg("accept: %s", uv_strerror(status));
-	}
-}
-
 static void on_connection(uv_stream_t *listener, int status)
 {
+	static struct log_limit accept_errors;
 	struct server *srv = listener->loop->data;
 	struct uconn *u;
 	uv_os_fd_t fd;
 
 	if (status < 0) {
-		log_accept_error(status);
+		log_every(&accept_errors, 1000000, "accept: %s", uv_strerror(status));
 		return;
 	}
 	u = calloc(1, sizeof(*u));
@@ -372,19 +362,19 @@ static void on_connection(uv_stream_t *listener, int status)
 	start_reading(u);
 }
 
+static void sweep_close(struct conn *c, void *unused)
+{
+	close_conn((struct uconn *)c);
+}
+
 /* Once a second: close connections idle too long or trickling a head. */
 static void on_sweep(uv_timer_t *timer)
 {
 	struct server *srv = timer->loop->data;
 	uint64_t now = util_now_us();
-	struct conn *c, *next;
 
 	fire_delays(srv, now);
-	for (c = srv->conns.head; c != NULL; c = next) {
-		next = c->next;
-		if (conn_expired(c, srv->cfg, now))
-			close_conn((struct uconn *)c);
-	}
+	conn_sweep(&srv->conns, srv->cfg, now, sweep_close, NULL);
 }
 
 /* Closes every handle; uv_run() returns once they are all closed. */

@@ -39,15 +39,12 @@ static void *select_create(void)
 
 static void refuse(int fd)
 {
-	static uint64_t last_log_us;
-	uint64_t now = util_now_us();
+	static struct log_limit log_limit;
 
 	stats_add(STAT_REFUSED, 1);
-	if (now - last_log_us >= 1000000) {
-		last_log_us = now;
-		log_msg("select: descriptor %d >= FD_SETSIZE (%d); closing that connection",
-			fd, FD_SETSIZE);
-	}
+	log_every(&log_limit, 1000000,
+		  "select: descriptor %d >= FD_SETSIZE (%d); closing that connection", fd,
+		  FD_SETSIZE);
 }
 
 static int select_watch(void *state, int fd, int old_mask, int new_mask)

@@ -12,7 +12,6 @@
  */
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
@@ -34,7 +33,7 @@ static void *conn_thread(void *arg)
 
 static void start_thread(int fd, const pthread_attr_t *attr)
 {
-	static uint64_t last_log_us;
+	static struct log_limit log_limit;
 	pthread_t tid;
 	int err = pthread_create(&tid, attr, conn_thread, (void *)(intptr_t)fd);
 
@@ -42,32 +41,26 @@ static void start_thread(int fd, const pthread_attr_t *attr)
 		return;
 	close(fd);
 	stats_add(STAT_REFUSED, 1);
-	if (util_now_us() - last_log_us > 1000000) {
-		last_log_us = util_now_us();
-		log_msg("pthread_create: %s; closing the connection", strerror(err));
-	}
+	log_every(&log_limit, 1000000, "pthread_create: %s; closing the connection", strerror(err));
 }
 
 static int serve(int listen_fd, const struct server_config *cfg)
 {
 	pthread_attr_t attr;
-	sigset_t stop_signals, old;
+	sigset_t old;
 
 	config = cfg;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	/* Threads inherit the signal mask: block stop signals while creating
-	 * them, so SIGTERM always interrupts the acceptor, not a worker. */
-	sigemptyset(&stop_signals);
-	sigaddset(&stop_signals, SIGTERM);
-	sigaddset(&stop_signals, SIGINT);
 	while (!sig_stopping()) {
 		int fd = net_accept_blocking(listen_fd);
 		if (fd < 0)
 			continue;
-		pthread_sigmask(SIG_BLOCK, &stop_signals, &old);
+		/* The new thread must never take a stop signal: it goes to this
+		 * acceptor, which is waiting for it. */
+		sig_block_stop(&old);
 		start_thread(fd, &attr);
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		sig_restore(&old);
 	}
 	pthread_attr_destroy(&attr);
 	if (blocking_interrupt_all(900) > 0)

@@ -15,7 +15,6 @@
  */
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -109,21 +108,18 @@ static void *worker(void *arg)
 static pthread_t *start_workers(int n)
 {
 	pthread_t *tids = calloc((size_t)n, sizeof(*tids));
-	sigset_t stop_signals, old;
+	sigset_t old;
 
 	if (tids == NULL)
 		die("out of memory");
 	/* Workers never take a stop signal: the acceptor handles it. */
-	sigemptyset(&stop_signals);
-	sigaddset(&stop_signals, SIGTERM);
-	sigaddset(&stop_signals, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &stop_signals, &old);
+	sig_block_stop(&old);
 	for (int i = 0; i < n; i++) {
 		int err = pthread_create(&tids[i], NULL, worker, NULL);
 		if (err)
 			die("pthread_create worker %d: %s", i, strerror(err));
 	}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	sig_restore(&old);
 	return tids;
 }
 
