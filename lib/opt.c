@@ -13,7 +13,7 @@
 #include "server.h"
 
 enum { OPT_PROTO = 1, OPT_HOST, OPT_PORT, OPT_WORKERS, OPT_BACKLOG, OPT_IDLE,
-       OPT_HEADER, OPT_DELAY, OPT_WORK, OPT_DELAY_BLOCKING, OPT_HELP };
+       OPT_HEADER, OPT_DELAY, OPT_WORK, OPT_WORK_NS, OPT_DELAY_BLOCKING, OPT_HELP };
 
 static const struct option long_opts[] = {
 	{ "proto", required_argument, NULL, OPT_PROTO },
@@ -25,6 +25,7 @@ static const struct option long_opts[] = {
 	{ "header-timeout", required_argument, NULL, OPT_HEADER },
 	{ "delay-us", required_argument, NULL, OPT_DELAY },
 	{ "work-us", required_argument, NULL, OPT_WORK },
+	{ "work-ns", required_argument, NULL, OPT_WORK_NS },
 	{ "delay-blocking", no_argument, NULL, OPT_DELAY_BLOCKING },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 }
@@ -55,7 +56,8 @@ static void usage(FILE *out, const struct model *m)
 		"  --idle-timeout S      close connections idle S seconds, 0 = never (default 60)\n"
 		"  --header-timeout S    a request head must arrive within S seconds (default 10)\n"
 		"  --delay-us N          simulated backend wait per request (default 0)\n"
-		"  --work-us N           CPU spin per request (default 0)\n"
+		"  --work-us N           CPU spin per request, in microseconds (default 0)\n"
+		"  --work-ns N           the same in nanoseconds, for small calibrated costs\n"
 		"  --delay-blocking      event loops sleep in the loop instead of arming a timer\n"
 		"  --help                this text\n\n"
 		"Prints \"listening on HOST:PORT\" first; SIGTERM or SIGINT stops it and\n"
@@ -104,7 +106,8 @@ void opt_parse(struct server_config *cfg, int argc, char **argv, const struct mo
 		case OPT_IDLE: cfg->idle_timeout_s = parse_num("idle-timeout", optarg, 0, 86400); break;
 		case OPT_HEADER: cfg->header_timeout_s = parse_num("header-timeout", optarg, 0, 86400); break;
 		case OPT_DELAY: cfg->delay_us = parse_num("delay-us", optarg, 0, 60000000); break;
-		case OPT_WORK: cfg->work_us = parse_num("work-us", optarg, 0, 60000000); break;
+		case OPT_WORK: cfg->work_ns = 1000 * parse_num("work-us", optarg, 0, 60000000); break;
+		case OPT_WORK_NS: cfg->work_ns = parse_num("work-ns", optarg, 0, 60000000000L); break;
 		case OPT_DELAY_BLOCKING: cfg->delay_blocking = true; break;
 		case OPT_HELP: usage(stdout, m); exit(0);
 		default: usage(stderr, m); exit(2);

@@ -22,7 +22,7 @@ struct server_config {
 	int idle_timeout_s;	/* close a connection silent this long; 0 = never */
 	int header_timeout_s;	/* a request head must arrive within this; 0 = never */
 	long delay_us;		/* simulated backend wait per request */
-	long work_us;		/* CPU spin per request */
+	long work_ns;		/* CPU spin per request (--work-us / --work-ns) */
 	bool delay_blocking;	/* event loops sleep inside the loop (the classic mistake) */
 };
 

@@ -36,8 +36,8 @@ static enum session_step finish_request(struct session *s, const struct server_c
 					char *out, size_t out_cap, size_t *out_len)
 {
 	stats_add(STAT_REQUESTS, 1);
-	if (cfg->work_us)
-		util_spin_us(cfg->work_us);
+	if (cfg->work_ns)
+		util_spin_ns(cfg->work_ns);
 	s->phase = PHASE_HEAD;
 	if (cfg->delay_us) {
 		s->pending = 1;
@@ -135,10 +135,10 @@ static enum session_step echo_process(struct session *s, const struct server_con
 		return SESSION_NEED_INPUT;
 	if (room == 0)
 		return SESSION_OUTPUT_FULL;
-	if (!s->pending && (cfg->delay_us || cfg->work_us)) {
+	if (!s->pending && (cfg->delay_us || cfg->work_ns)) {
 		/* Each chunk read is one "request" to the simulated backend. */
-		if (cfg->work_us)
-			util_spin_us(cfg->work_us);
+		if (cfg->work_ns)
+			util_spin_ns(cfg->work_ns);
 		if (cfg->delay_us) {
 			s->pending = 1;
 			return SESSION_DELAY;

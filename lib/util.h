@@ -30,8 +30,13 @@ void log_every(struct log_limit *limit, uint64_t interval_us, const char *fmt, .
 /* Monotonic time in microseconds (vDSO, no system call). */
 uint64_t util_now_us(void);
 
-/* Spins the CPU for us microseconds of wall time (the --work-us knob). */
-void util_spin_us(long us);
+/* Monotonic time in nanoseconds (vDSO, no system call). */
+uint64_t util_now_ns(void);
+
+/* Spins the CPU for ns nanoseconds of wall time (the --work-us and --work-ns
+ * knobs): a known cost per request, so that a slowdown of known size can be
+ * injected and its detection tested. */
+void util_spin_ns(long ns);
 
 /* The program name used by die() and log_msg(). */
 extern const char *util_progname;
