@@ -3,9 +3,9 @@
  */
 #include <errno.h>
 #include <math.h>
-#include <stdbool.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
