@@ -108,6 +108,9 @@ static void add_build(struct run_opts *o, const char *dir, const char *label)
 	b = &o->builds[o->n_builds++];
 	b->dir = dir;
 	sys_copy(b->label, sizeof(b->label), label ? label : "");
+	if (label && strlen(label) >= sizeof(b->label))
+		die("--build-label: '%s' is too long (at most %zu characters)", label,
+		    sizeof(b->label) - 1);
 	if (label && (!*label || strpbrk(label, "@,/ \"\n")))
 		die("--build-label: a label is a short word without @ , / or spaces, got '%s'",
 		    label);

@@ -505,6 +505,10 @@ static int run_all(const struct run_opts *o, const struct runner_env *base,
 		}
 	if (max_reps < s->reps)
 		max_reps = s->reps;
+	if (target > 0 && max_reps < 6)
+		sys_warn("--max-reps %d: below 6 runs no 95%% interval of a median exists "
+			 "(order statistics), so no cell can meet --target-ci",
+			 max_reps);
 	rc = run_fixed(&pl, s->reps);
 	if (rc == 0 && target > 0)
 		rc = run_adaptive(&pl, target, max_reps);
