@@ -3,6 +3,7 @@
  */
 #include <math.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -24,6 +25,15 @@ static int find_scenario(struct agg *a, const struct run_row *r)
 	s->connections = r->connections;
 	s->first = *r;
 	return a->n_scenarios++;
+}
+
+const char *agg_model_key(const struct run_row *r, char *buf, size_t size)
+{
+	if (r->build[0])
+		snprintf(buf, size, "%s@%s", r->model, r->build);
+	else
+		snprintf(buf, size, "%s", r->model);
+	return buf;
 }
 
 static int find_model(struct agg *a, const char *model)
@@ -50,9 +60,10 @@ static void pick_median_rep(struct agg_cell *c, const struct run_table *t, const
 	for (int k = 0; k < t->n; k++) {
 		const struct run_row *r = &t->rows[k];
 		double d = fabs(r->m[MET_RPS] - median);
+		char key[2 * SUITE_NAME_MAX + 2];
 
 		if (strcmp(r->status, "ok") || strcmp(r->scenario, scenario) ||
-		    strcmp(r->model, model) || r->rep == 0 || !(d < best))
+		    strcmp(agg_model_key(r, key, sizeof(key)), model) || r->rep == 0 || !(d < best))
 			continue;
 		best = d;
 		c->median_rep = (int)r->rep;
@@ -62,9 +73,16 @@ static void pick_median_rep(struct agg_cell *c, const struct run_table *t, const
 /* Adds a row's metrics to its cell, each by its row of the metric table:
  * the system call pass (rep 0) counts for PASS metrics only, a failed run
  * for KEPT ones only. */
-static void add_row(struct agg_cell *c, const struct run_row *r)
+static void add_row(struct agg_cell *c, const struct run_row *r, bool skip_flagged)
 {
 	bool ok = strcmp(r->status, "ok") == 0;
+
+	/* A flagged run of a cell that has clean ones: counted, not sampled
+	 * (its retry is another row). */
+	if (skip_flagged && r->rep != 0 && ok && r->flags[0]) {
+		c->ok++;
+		return;
+	}
 
 	if (r->rep != 0 && ok)
 		c->ok++;
@@ -118,16 +136,29 @@ static void set_stats(struct agg_cell *c)
 
 void agg_build(struct agg *a, const struct run_table *t)
 {
+	char key[2 * SUITE_NAME_MAX + 2];
+	bool *clean;
+
 	memset(a, 0, sizeof(*a));
 	for (int k = 0; k < t->n; k++) {
 		find_scenario(a, &t->rows[k]);
-		find_model(a, t->rows[k].model);
+		find_model(a, agg_model_key(&t->rows[k], key, sizeof(key)));
 	}
 	a->cells = sys_alloc((size_t)(a->n_scenarios * a->n_models + 1) * sizeof(*a->cells));
+	/* Which cells have an unflagged ok measured run. */
+	clean = sys_alloc((size_t)(a->n_scenarios * a->n_models + 1) * sizeof(*clean));
 	for (int k = 0; k < t->n; k++) {
 		const struct run_row *r = &t->rows[k];
 
-		add_row(agg_cell(a, find_scenario(a, r), find_model(a, r->model)), r);
+		if (r->rep != 0 && !r->flags[0] && !strcmp(r->status, "ok"))
+			clean[find_scenario(a, r) * a->n_models +
+			      find_model(a, agg_model_key(r, key, sizeof(key)))] = true;
+	}
+	for (int k = 0; k < t->n; k++) {
+		const struct run_row *r = &t->rows[k];
+		int i = find_scenario(a, r), j = find_model(a, agg_model_key(r, key, sizeof(key)));
+
+		add_row(agg_cell(a, i, j), r, clean[i * a->n_models + j]);
 		if (isnan(r->host_load))
 			continue;
 		a->load_runs++;
@@ -143,6 +174,7 @@ void agg_build(struct agg *a, const struct run_table *t)
 			pick_median_rep(agg_cell(a, i, j), t, a->scenarios[i].name, a->models[j]);
 		}
 	}
+	free(clean);
 }
 
 int agg_find_scenario(const struct agg *a, const char *name)

@@ -2,6 +2,11 @@
  * agg.h - runs.csv grouped by scenario x model, the repetitions of each
  * cell kept as samples of every metric (data/metrics.h says which runs
  * count), with their median, min and max, for the report model.
+ *
+ * Two rules of issue 13: a run of build B is its own model ("epoll@B", see
+ * agg_model_key), and a run flagged (runs.csv column flags, e.g.
+ * "disturbed": other processes used its CPUs) is left out of its cell's
+ * samples when the cell has unflagged ok runs; it still counts as a run.
  */
 #ifndef BENCH_DATA_AGG_H
 #define BENCH_DATA_AGG_H
@@ -33,6 +38,11 @@ struct agg_scenario {
 				 the same delay as a timer, same connections
 				 and experiment; else -1 */
 };
+
+/* A row's model as the report knows it: "epoll", or "epoll@A" when the
+ * row came from build A of a run with several builds (runs.csv column
+ * build), so that two builds never share a cell.  Returns buf. */
+const char *agg_model_key(const struct run_row *r, char *buf, size_t size);
 
 struct agg {
 	struct agg_scenario *scenarios; /* in runs.csv order */

@@ -58,6 +58,8 @@ static const struct column layout[] = {
 	MET(CONNECT_P99), MET(ADDRNOTAVAIL), MET(REFUSED),
 	/* How busy the machine was (other jobs skew a shared machine). */
 	SCN(host_load, "%.2f"),
+	/* Issue 13: the run's conditions, and which build (several per run). */
+	TXT(flags), TXT(build),
 };
 /* clang-format on */
 #define N_LAYOUT ((int)(sizeof(layout) / sizeof(layout[0])))
@@ -277,6 +279,34 @@ const struct run_row *results_find(const struct run_table *t, const char *scenar
 		    !strcmp(t->rows[i].model, model))
 			return &t->rows[i];
 	return NULL;
+}
+
+int results_disturbed(const struct run_row *r)
+{
+	return strstr(r->flags, "disturbed") != NULL;
+}
+
+const struct run_row *results_find_build(const struct run_table *t, const char *build,
+					 const char *scenario, const char *model, int rep,
+					 int *tries)
+{
+	const struct run_row *clean = NULL, *any = NULL;
+	int n = 0;
+
+	for (int i = 0; i < t->n; i++) {
+		const struct run_row *r = &t->rows[i];
+
+		if (r->rep != rep || strcmp(r->scenario, scenario) || strcmp(r->model, model) ||
+		    strcmp(r->build, build))
+			continue;
+		n++;
+		any = r;
+		if (!results_disturbed(r))
+			clean = r;
+	}
+	if (tries)
+		*tries = n;
+	return clean ? clean : any;
 }
 
 static void put_row(FILE *out, const struct run_row *row)

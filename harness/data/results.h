@@ -34,6 +34,12 @@ struct run_row {
 	char server_cpus[32], client_cpus[32];
 	double loadgen_threads;
 	double host_load;	    /* 1-minute load average as the run began */
+	/* Words about the run's conditions, "disturbed" when other
+	 * processes used CPU on its cores; empty when none. */
+	char flags[64];
+	/* The label of the build the servers came from when one `bench run`
+	 * ran several (--build A --build B); empty with one build. */
+	char build[SUITE_NAME_MAX];
 };
 
 struct run_table {
@@ -66,6 +72,16 @@ void results_add(struct run_table *t, const struct run_row *row);
 /* Finds the row of (scenario, model, rep), or NULL. */
 const struct run_row *results_find(const struct run_table *t, const char *scenario,
 				   const char *model, int rep);
+
+/* The row of (build, scenario, model, rep) that counts for that run: the
+ * last one not flagged "disturbed", else the last one; NULL if none.
+ * *tries (may be NULL) gets how many rows that run has (retries). */
+const struct run_row *results_find_build(const struct run_table *t, const char *build,
+					 const char *scenario, const char *model, int rep,
+					 int *tries);
+
+/* True if the row's flags say other processes disturbed it. */
+int results_disturbed(const struct run_row *r);
 
 /* Writes the whole table to dir/runs.csv atomically.  Returns 0 or -1. */
 int results_save_csv(const char *dir, const struct run_table *t);

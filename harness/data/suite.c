@@ -53,6 +53,7 @@ static const struct key batch_keys[] = {
 static const struct key suite_keys[] = {
 	SU(reps, K_INT), SU(duration_s, K_DOUBLE), SU(warmup_s, K_DOUBLE),
 	SU(timeout_ms, K_INT), SU(spectrum, K_STR), SU(syscalls_s, K_DOUBLE),
+	SU(target_ci, K_DOUBLE), SU(max_reps, K_INT),
 	{ NULL, 0, 0, 0 }
 };
 /* clang-format on */
@@ -321,6 +322,7 @@ static int load_at_depth(const char *path, struct suite *s, int depth, char *err
 	s->warmup_s = 0.5;
 	s->timeout_ms = 2000;
 	s->syscalls_s = 0.5;
+	s->max_reps = 10;
 	dir = sys_strdup(path);
 	if (strrchr(dir, '/'))
 		*strrchr(dir, '/') = '\0';

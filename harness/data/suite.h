@@ -51,6 +51,8 @@ struct suite {
 	int timeout_ms;		       /* loadgen --timeout */
 	char spectrum[SUITE_NAME_MAX]; /* scenario drawn as a latency spectrum */
 	double syscalls_s;	       /* measured seconds of the rep-0 pass */
+	double target_ci;	       /* adaptive reps: +-PCT wanted; 0 = off */
+	int max_reps;		       /* adaptive reps stop here (default 10) */
 	struct scenario *scenarios;
 	int n_scenarios;
 	struct batch *batches;

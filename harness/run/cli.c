@@ -32,7 +32,11 @@ void cli_usage(void)
 	      "  --work-us N         make every server spin N us per request (slow it on purpose)\n"
 	      "  --server-cpus LIST  CPUs of the server (default 0)\n"
 	      "  --client-cpus LIST  CPUs of the load generator (default 1)\n"
-	      "  --build DIR         where server-<model> and loadgen are (default: bench's folder)\n"
+	      "  --build DIR         where server-<model> and loadgen are (default: bench's folder);\n"
+	      "                      twice (--build A --build B): both builds run alternately\n"
+	      "  --build-label L=DIR as --build DIR, its rows labelled L in runs.csv's build column\n"
+	      "  --target-ci PCT     add reps to a cell until the 95% CI of its median is +-PCT\n"
+	      "  --max-reps N        ... but stop a cell at N reps (default 10)\n"
 	      "  --loadgen PATH      load generator (default BUILD/loadgen)\n"
 	      "  --results DIR       parent of new result folders (default TOP/results)\n"
 	      "  --out DIR           write into exactly this folder\n"
@@ -64,7 +68,7 @@ char *cli_exe_dir(void)
 /* clang-format off */
 enum { O_SUITE = 256, O_MODELS, O_REPS, O_DURATION, O_WORK, O_SCPUS, O_CCPUS,
        O_BUILD, O_LOADGEN, O_RESULTS, O_OUT, O_RESUME, O_NOBATCH, O_NOREPORT,
-       O_TOP, O_HELP, O_DRYRUN, O_SYSCALLS };
+       O_TOP, O_HELP, O_DRYRUN, O_SYSCALLS, O_LABEL, O_TARGET, O_MAXREPS };
 
 static const struct option long_opts[] = {
 	{ "suite", 1, NULL, O_SUITE }, { "models", 1, NULL, O_MODELS },
@@ -76,6 +80,8 @@ static const struct option long_opts[] = {
 	{ "no-batch", 0, NULL, O_NOBATCH }, { "no-report", 0, NULL, O_NOREPORT },
 	{ "top", 1, NULL, O_TOP }, { "help", 0, NULL, O_HELP },
 	{ "dry-run", 0, NULL, O_DRYRUN }, { "syscalls", 1, NULL, O_SYSCALLS },
+	{ "build-label", 1, NULL, O_LABEL }, { "target-ci", 1, NULL, O_TARGET },
+	{ "max-reps", 1, NULL, O_MAXREPS },
 	{ NULL, 0, NULL, 0 }
 };
 /* clang-format on */
@@ -90,13 +96,71 @@ static double positive(const char *name, const char *text)
 	return v;
 }
 
+/* Adds a --build (label NULL: chosen by default_labels). */
+static void add_build(struct run_opts *o, const char *dir, const char *label)
+{
+	struct run_build *b;
+
+	if (o->n_builds == RUN_MAX_BUILDS)
+		die("at most %d --build folders", RUN_MAX_BUILDS);
+	if (!*dir)
+		die("--build wants a folder");
+	b = &o->builds[o->n_builds++];
+	b->dir = dir;
+	sys_copy(b->label, sizeof(b->label), label ? label : "");
+	if (label && strlen(label) >= sizeof(b->label))
+		die("--build-label: '%s' is too long (at most %zu characters)", label,
+		    sizeof(b->label) - 1);
+	if (label && (!*label || strpbrk(label, "@,/ \"\n")))
+		die("--build-label: a label is a short word without @ , / or spaces, got '%s'",
+		    label);
+}
+
+/* Labels of builds given without one: with one build none (runs.csv as
+ * before); with several, the folder's basename, or A, B, C... when two
+ * basenames are equal.  Labels must differ. */
+static void default_labels(struct run_opts *o)
+{
+	bool clash = false;
+
+	if (o->n_builds < 2)
+		return;
+	for (int i = 0; i < o->n_builds; i++)
+		for (int j = 0; j < i; j++) {
+			char *a = sys_strdup(o->builds[i].dir), *b = sys_strdup(o->builds[j].dir);
+
+			clash |= strcmp(basename(a), basename(b)) == 0;
+			free(a);
+			free(b);
+		}
+	for (int i = 0; i < o->n_builds; i++) {
+		char *d = sys_strdup(o->builds[i].dir);
+
+		if (!o->builds[i].label[0] && clash)
+			snprintf(o->builds[i].label, sizeof(o->builds[i].label), "%c", 'A' + i);
+		else if (!o->builds[i].label[0])
+			sys_copy(o->builds[i].label, sizeof(o->builds[i].label), basename(d));
+		for (char *p = o->builds[i].label; *p; p++)
+			if (strchr("@,/ \"", *p))
+				*p = '_';
+		free(d);
+	}
+	for (int i = 0; i < o->n_builds; i++)
+		for (int j = 0; j < i; j++)
+			if (!strcmp(o->builds[i].label, o->builds[j].label))
+				die("two builds are labelled '%s' (use --build-label L=DIR)",
+				    o->builds[i].label);
+}
+
 /* Fills the paths that default relative to the executable. */
 static void default_paths(struct run_opts *o)
 {
 	char *exe = cli_exe_dir();
 
-	if (!o->build_dir)
-		o->build_dir = exe;
+	if (!o->n_builds)
+		add_build(o, exe, NULL);
+	default_labels(o);
+	o->build_dir = o->builds[0].dir;
 	if (!o->top) {
 		char *up = sys_fmt("%s/..", exe), *real = realpath(up, NULL);
 
@@ -141,6 +205,12 @@ static bool set_plan_option(struct run_opts *o, int c, char *arg)
 	case O_CCPUS:
 		o->client_cpus = arg;
 		break;
+	case O_TARGET:
+		o->target_ci = positive("target-ci", arg);
+		break;
+	case O_MAXREPS:
+		o->max_reps = (int)positive("max-reps", arg);
+		break;
 	case O_SYSCALLS:
 		if (strcmp(arg, "auto") && strcmp(arg, "perf") && strcmp(arg, "strace") &&
 		    strcmp(arg, "none"))
@@ -159,8 +229,17 @@ static bool set_place_option(struct run_opts *o, int c, char *arg)
 {
 	switch (c) {
 	case O_BUILD:
-		o->build_dir = arg;
+		add_build(o, arg, NULL);
 		break;
+	case O_LABEL: {
+		char *eq = strchr(arg, '=');
+
+		if (!eq)
+			die("--build-label wants LABEL=DIR, got '%s'", arg);
+		*eq = '\0';
+		add_build(o, eq + 1, arg);
+		break;
+	}
 	case O_LOADGEN:
 		o->loadgen = arg;
 		break;

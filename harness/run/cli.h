@@ -6,6 +6,16 @@
 
 #include <stdbool.h>
 
+/* At most this many --build folders in one `bench run`. */
+#define RUN_MAX_BUILDS 4
+
+/* One build of the servers: a folder holding server-<model>, and the label
+ * its rows carry in runs.csv's build column ("" when there is one build). */
+struct run_build {
+	const char *dir;
+	char label[24]; /* short: "<model>@<label>" names report cells */
+};
+
 struct run_opts {
 	const char *suite;  /* name in suites/, or a path to a .conf */
 	const char *models; /* "epoll libuv" (spaces or commas); NULL = all */
@@ -14,7 +24,11 @@ struct run_opts {
 	long work_us;	    /* -1 = the scenario's */
 	const char *server_cpus, *client_cpus;
 	const char *top;       /* repository root: suites/, plots/, servers/ */
-	const char *build_dir; /* server-<model> and loadgen live here */
+	const char *build_dir; /* server-<model> and loadgen live here (builds[0]) */
+	struct run_build builds[RUN_MAX_BUILDS]; /* --build, in order */
+	int n_builds;				 /* 1 unless several --build */
+	double target_ci; /* --target-ci PCT; 0 = the suite's (0 = fixed reps) */
+	int max_reps;	  /* --max-reps N; 0 = the suite's (default 10) */
 	const char *loadgen;
 	const char *results_root; /* new folders go under it */
 	const char *out;	  /* exact results folder (tests) */

@@ -108,6 +108,50 @@ static void build_info(json_t *m, const char *server)
 	json_object_set_new(m, "cflags_env", env ? json_string(env) : json_null());
 }
 
+/* The sha256 of a file (sha256sum's first word), or null. */
+static json_t *checksum(const char *path)
+{
+	char *argv[] = {"sha256sum", "--", (char *)path, NULL};
+	char *line = sys_first_line(argv), *space;
+	json_t *v;
+
+	if (!line)
+		return json_null();
+	space = strchr(line, ' ');
+	if (space)
+		*space = '\0';
+	v = json_string(line);
+	free(line);
+	return v;
+}
+
+/* meta.json "builds": each --build folder with its label, the git commit
+ * of the work tree it is in (null outside one) and the checksum of every
+ * server binary, so that two builds compared later are known to differ. */
+static json_t *builds_info(const struct run_opts *o, const struct model_list *models)
+{
+	json_t *list = json_array();
+
+	for (int b = 0; b < o->n_builds; b++) {
+		char *real = realpath(o->builds[b].dir, NULL);
+		json_t *e = json_object(), *sums = json_object();
+
+		json_object_set_new(e, "label", json_string(o->builds[b].label));
+		json_object_set_new(e, "path", json_string(real ? real : o->builds[b].dir));
+		json_object_set_new(e, "git_commit", git_commit(real ? real : o->builds[b].dir));
+		for (int i = 0; i < models->n; i++) {
+			char *server = sys_fmt("%s/server-%s", o->builds[b].dir, models->names[i]);
+
+			json_object_set_new(sums, models->names[i], checksum(server));
+			free(server);
+		}
+		json_object_set_new(e, "server_sha256", sums);
+		json_array_append_new(list, e);
+		free(real);
+	}
+	return list;
+}
+
 static json_t *system_info(void)
 {
 	struct utsname u;
@@ -140,6 +184,12 @@ static json_t *plan_options(const struct run_opts *o, const struct suite *s,
 	json_object_set_new(p, "work_us", json_integer(o->work_us));
 	json_object_set_new(p, "server_cpus", json_string(o->server_cpus));
 	json_object_set_new(p, "client_cpus", json_string(o->client_cpus));
+	json_object_set_new(p, "target_ci",
+			    json_real(o->target_ci > 0 ? o->target_ci : s->target_ci));
+	json_object_set_new(p, "max_reps",
+			    json_integer(o->max_reps > 0   ? o->max_reps
+					 : s->max_reps > 0 ? s->max_reps
+							   : 10));
 	free(joined);
 	return p;
 }
@@ -197,6 +247,7 @@ void meta_write(const char *dir, const struct run_opts *o, const struct suite *s
 		json_array_append_new(cmd, json_string(o->argv[i]));
 	json_object_set_new(m, "command_line", cmd);
 	json_object_set_new(m, "options", plan_options(o, s, models));
+	json_object_set_new(m, "builds", builds_info(o, models));
 	json_object_set_new(m, "doctor", doctor_of(o));
 	json_object_set_new(m, "finished", json_false());
 	save(dir, m);
@@ -258,6 +309,26 @@ int meta_resume_options(const char *dir, struct run_opts *o)
 		o->duration_s = json_number_value(json_object_get(p, "duration_s"));
 	if (o->work_us < 0)
 		o->work_us = json_integer_value(json_object_get(p, "work_us"));
+	/* Several builds: the same ones again, unless --build was given. */
+	if (o->n_builds == 1 && !o->builds[0].label[0] &&
+	    json_array_size(json_object_get(m, "builds")) > 1) {
+		json_t *list = json_object_get(m, "builds");
+
+		o->n_builds = 0;
+		for (size_t i = 0; i < json_array_size(list) && i < RUN_MAX_BUILDS; i++) {
+			json_t *e = json_array_get(list, i);
+			struct run_build *b = &o->builds[o->n_builds++];
+
+			b->dir = sys_strdup(json_string_value(json_object_get(e, "path")));
+			sys_copy(b->label, sizeof(b->label),
+				 json_string_value(json_object_get(e, "label")));
+		}
+		o->build_dir = o->builds[0].dir;
+	}
+	if (o->target_ci <= 0)
+		o->target_ci = json_number_value(json_object_get(p, "target_ci"));
+	if (o->max_reps <= 0)
+		o->max_reps = (int)json_integer_value(json_object_get(p, "max_reps"));
 	/* Count system calls the way the interrupted run did (or not). */
 	if (!o->explicit_syscalls && json_is_string(json_object_get(m, "syscalls_counter")))
 		o->syscalls = sys_strdup(json_string_value(json_object_get(m, "syscalls_counter")));

@@ -2,8 +2,10 @@
  * plan.c - runs a suite from start to end (see plan.h).
  */
 #include <errno.h>
+#include <math.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "data/results.h"
+#include "data/sample.h"
 #include "data/sys.h"
 #include "run/batch.h"
 #include "run/meta_write.h"
@@ -138,66 +141,382 @@ static char *results_dir(const struct run_opts *o)
 	return results_create_dir(o->results_root);
 }
 
-static double planned_total(const struct runner_env *env, const struct suite *s,
-			    const struct model_list *m, const struct run_table *t)
-{
-	double total = 0;
+/*
+ * The 95% confidence interval of a median, without assuming a distribution.
+ *
+ * Order statistics: if x(1) <= ... <= x(n) are n independent runs, the
+ * number of runs below the true median is Binomial(n, 1/2), so
+ * [x(k), x(n+1-k)] holds the median with probability 1 - 2 P(B <= k-1).
+ * The largest k whose coverage is still >= 95% gives the interval.  This
+ * is exact (conservative: the coverage is at least 95%, often more) and
+ * needs nothing of the shape of the distribution, which for requests/s on
+ * a shared machine is skewed and sometimes bimodal.  Why not the bootstrap
+ * of data/sample.c: with few runs it is too narrow - with 3 runs the
+ * resampled median's 2.5..97.5th percentiles are min and max, an interval
+ * that really holds the median 75% of the time, not 95%.  The price of
+ * honesty: below 6 runs no pair of order statistics reaches 95%
+ * (n = 5 gives 93.75%), so a cell asked for a target interval gets at
+ * least 6 repetitions.
+ */
+struct median_ci {
+	double median, lo, hi;
+	double half_pct; /* the wider side, in % of the median; INFINITY: n < 6 */
+	int n;
+};
 
-	for (int rep = runner_first_rep(env); rep <= s->reps; rep++)
-		for (int i = 0; i < s->n_scenarios; i++)
-			for (int j = 0; j < m->n; j++)
-				if (!results_find(t, s->scenarios[i].name, m->names[j], rep) &&
-				    !suite_skips(&s->scenarios[i], m->names[j]))
-					total += runner_planned_s(env, &s->scenarios[i], rep);
-	return total;
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
 }
 
-/* Every run not yet in the table, rep-major.  Returns 0, or -1 if stopped. */
-static int run_all(const struct runner_env *env, const struct model_list *m, const char *dir,
-		   struct run_table *t)
+static void median_ci(const struct sample *s, struct median_ci *ci)
 {
-	const struct suite *s = env->suite;
+	double v[SAMPLE_MAX], tail = 0, p = 1; /* p: C(n,i) / 2^n */
+	int n = s->n, k = 0;
+
+	*ci = (struct median_ci){
+	    .median = sample_median(s), .lo = NAN, .hi = NAN, .half_pct = INFINITY, .n = n};
+	memcpy(v, s->v, n * sizeof(double));
+	qsort(v, n, sizeof(double), cmp_double);
+	for (int i = 0; i < n; i++)
+		p /= 2;
+	/* tail = P(B <= k-1); grow k while 1 - 2 P(B <= k) >= 0.95. */
+	for (int i = 0; i < n / 2; i++) {
+		tail += p;
+		p = p * (n - i) / (i + 1);
+		if (1 - 2 * tail < 0.95)
+			break;
+		k = i + 1;
+	}
+	if (k < 1 || !(ci->median > 0))
+		return;
+	ci->lo = v[k - 1];
+	ci->hi = v[n - k];
+	ci->half_pct = 100 * fmax(ci->median - ci->lo, ci->hi - ci->median) / ci->median;
+}
+
+/* "3.2%", or why there is no interval. */
+static const char *median_ci_text(const struct median_ci *ci)
+{
+	static char buf[4][32];
+	static int next;
+	char *b = buf[next++ % 4];
+
+	if (ci->n == 0)
+		return "-";
+	if (isinf(ci->half_pct))
+		snprintf(b, 32, "none(n=%d)", ci->n);
+	else
+		snprintf(b, 32, "%.1f%%", ci->half_pct);
+	return b;
+}
+
+/*
+ * The plan's cells and how they are run.
+ *
+ * A cell is one model under one scenario, from one build.  Cells are kept
+ * in suite order (scenario, model, build), and every pass over them runs
+ * one repetition of each cell that needs it, so the repetitions of a cell
+ * are always spread over the pass (rep-major, interleaved).  With several
+ * builds, the builds of one (scenario, model) run one after the other, and
+ * which goes first rotates with the repetition and the cell, so neither
+ * build always runs first (or always right after a given other model).
+ */
+struct cell {
+	const struct scenario *sc;
+	const char *model;
+	int build;		   /* index in o->builds */
+	int group;		   /* index of its (scenario, model) */
+	struct median_ci rps, cpu; /* after the plan: the interval reached */
+	int reps;		   /* measured repetitions done (highest rep) */
+	bool met;		   /* adaptive: both intervals within the target */
+};
+
+struct planner {
+	const struct run_opts *o;
+	const char *dir;
+	struct run_table *t;
+	struct runner_env env[RUN_MAX_BUILDS]; /* one per build: its folder and label */
+	struct cell *cells;
+	int n_cells, n_builds;
 	struct progress p;
-	int todo = 0;
+};
 
-	for (int rep = runner_first_rep(env); rep <= s->reps; rep++)
-		for (int i = 0; i < s->n_scenarios; i++)
-			for (int j = 0; j < m->n; j++)
-				todo += !results_find(t, s->scenarios[i].name, m->names[j], rep) &&
-					!suite_skips(&s->scenarios[i], m->names[j]);
-	progress_start(&p, todo, planned_total(env, s, m, t));
-	/* Rep 0, when there is one, is the short system call pass. */
-	for (int rep = runner_first_rep(env); rep <= s->reps; rep++) {
-		for (int i = 0; i < s->n_scenarios; i++) {
-			const struct scenario *sc = &s->scenarios[i];
+/* A run flagged "disturbed" is run again, at most this many times. */
+#define RETRIES 2
 
-			for (int j = 0; j < m->n; j++) {
-				struct run_row row;
-				char what[160];
+static const char *label_of(const struct planner *pl, const struct cell *c)
+{
+	return pl->o->builds[c->build].label;
+}
 
-				if (results_find(t, sc->name, m->names[j], rep) ||
-				    suite_skips(sc, m->names[j]))
-					continue;
-				if (rep == 0)
-					snprintf(what, sizeof(what), "%s %s syscall pass", sc->name,
-						 m->names[j]);
-				else
-					snprintf(what, sizeof(what), "%s %s rep %d/%d", sc->name,
-						 m->names[j], rep, s->reps);
-				progress_show(&p, what);
-				if (runner_run(env, sc, m->names[j], rep, &row) < 0) {
-					progress_end(&p);
+/* The cell that runs k-th in group g's slot of repetition rep. */
+static struct cell *cell_at(struct planner *pl, int g, int k, int rep)
+{
+	int nb = pl->n_builds;
+
+	return &pl->cells[g * nb + (k + rep + g + nb - 1) % nb];
+}
+
+static bool done(const struct planner *pl, const struct cell *c, int rep)
+{
+	int tries;
+	const struct run_row *r =
+	    results_find_build(pl->t, label_of(pl, c), c->sc->name, c->model, rep, &tries);
+
+	return r && (!results_disturbed(r) || rep == 0 || tries > RETRIES);
+}
+
+/* One run of cell c, repetition rep, retried while it comes out disturbed.
+ * Every row is kept.  Returns 0, or -1 if the harness was stopped. */
+static int run_cell(struct planner *pl, struct cell *c, int rep, int reps_shown)
+{
+	const struct runner_env *env = &pl->env[c->build];
+	const char *label = label_of(pl, c);
+	int tries;
+
+	results_find_build(pl->t, label, c->sc->name, c->model, rep, &tries);
+	for (; tries <= RETRIES; tries++) {
+		struct run_row row;
+		char what[320], key[2 * SUITE_NAME_MAX];
+
+		snprintf(key, sizeof(key), "%s%s%s", c->model, *label ? "@" : "", label);
+		if (rep == 0)
+			snprintf(what, sizeof(what), "%s %s syscall pass", c->sc->name, key);
+		else
+			snprintf(what, sizeof(what), "%s %s rep %d/%d%s", c->sc->name, key, rep,
+				 reps_shown, tries ? " (retry: disturbed)" : "");
+		progress_show(&pl->p, what);
+		if (runner_run(env, c->sc, c->model, rep, &row) < 0)
+			return -1;
+		sys_copy(row.build, sizeof(row.build), label);
+		results_add(pl->t, &row);
+		if (results_save_csv(pl->dir, pl->t) < 0)
+			die("cannot write %s/runs.csv: %s", pl->dir, strerror(errno));
+		progress_step(&pl->p, runner_planned_s(env, c->sc, rep));
+		if (rep == 0 || !results_disturbed(&row) || tries == RETRIES)
+			break;
+		/* One more run than planned: the progress line says so. */
+		pl->p.total++;
+		pl->p.planned_s += runner_planned_s(env, c->sc, rep);
+	}
+	return 0;
+}
+
+/* The fixed repetitions: rep 0 (the system call pass, if any) to reps,
+ * each over every cell not yet done.  Returns 0, or -1 if stopped. */
+static int run_fixed(struct planner *pl, int reps)
+{
+	int first = runner_first_rep(&pl->env[0]), groups = pl->n_cells / pl->n_builds, todo = 0;
+	double planned = 0;
+
+	for (int rep = first; rep <= reps; rep++)
+		for (int i = 0; i < pl->n_cells; i++)
+			if (!done(pl, &pl->cells[i], rep)) {
+				todo++;
+				planned += runner_planned_s(&pl->env[pl->cells[i].build],
+							    pl->cells[i].sc, rep);
+			}
+	progress_start(&pl->p, todo, planned);
+	for (int rep = first; rep <= reps; rep++)
+		for (int g = 0; g < groups; g++)
+			for (int k = 0; k < pl->n_builds; k++) {
+				struct cell *c = cell_at(pl, g, k, rep);
+
+				if (!done(pl, c, rep) && run_cell(pl, c, rep, reps) < 0)
 					return -1;
-				}
-				results_add(t, &row);
-				if (results_save_csv(dir, t) < 0)
-					die("cannot write %s/runs.csv: %s", dir, strerror(errno));
-				progress_step(&p, runner_planned_s(env, sc, rep));
+			}
+	return 0;
+}
+
+/* The measured values of metric m in cell c: its ok repetitions, only the
+ * unflagged ones when there are any (as data/agg.c does). */
+static void cell_sample(const struct planner *pl, const struct cell *c, enum metric_id m,
+			struct sample *s)
+{
+	const char *label = label_of(pl, c);
+	bool clean = false;
+
+	memset(s, 0, sizeof(*s));
+	for (int pass = 0; pass < 2; pass++)
+		for (int k = 0; k < pl->t->n; k++) {
+			const struct run_row *r = &pl->t->rows[k];
+
+			if (r->rep < 1 || strcmp(r->status, "ok") || strcmp(r->build, label) ||
+			    strcmp(r->scenario, c->sc->name) || strcmp(r->model, c->model))
+				continue;
+			if (pass == 0)
+				clean |= !r->flags[0];
+			else if (!clean || !r->flags[0])
+				sample_add(s, r->m[m]);
+		}
+}
+
+/* The highest measured repetition of cell c in the table. */
+static int cell_reps(const struct planner *pl, const struct cell *c)
+{
+	int n = 0;
+
+	for (int k = 0; k < pl->t->n; k++) {
+		const struct run_row *r = &pl->t->rows[k];
+
+		if (r->rep > n && !strcmp(r->build, label_of(pl, c)) &&
+		    !strcmp(r->scenario, c->sc->name) && !strcmp(r->model, c->model))
+			n = (int)r->rep;
+	}
+	return n;
+}
+
+/* Fills c's intervals; returns whether both are within +-target %.  A
+ * metric with no values (a failed cell, a server without CPU figures)
+ * cannot get narrower with more runs of the same kind: it does not hold
+ * the cell back, except requests/s, which every cell must have. */
+static bool cell_measure(const struct planner *pl, struct cell *c, double target)
+{
+	struct sample s;
+
+	cell_sample(pl, c, MET_RPS, &s);
+	median_ci(&s, &c->rps);
+	cell_sample(pl, c, MET_CPU, &s);
+	median_ci(&s, &c->cpu);
+	c->reps = cell_reps(pl, c);
+	c->met = c->rps.n > 0 && c->rps.half_pct <= target &&
+		 (c->cpu.n == 0 || c->cpu.half_pct <= target);
+	return c->met;
+}
+
+/* Adaptive repetitions (--target-ci): one round at a time, one more
+ * repetition of every cell whose interval is still too wide and that has
+ * fewer than max_reps, in plan order.  Each round runs each cell at most
+ * once, so there are at most max_reps rounds.  Returns 0, or -1. */
+static int run_adaptive(struct planner *pl, double target, int max_reps)
+{
+	int groups = pl->n_cells / pl->n_builds;
+
+	for (int round = 1; round <= max_reps && !*pl->env[0].stopping; round++) {
+		bool need[pl->n_cells];
+		int n = 0;
+
+		for (int i = 0; i < pl->n_cells; i++) {
+			struct cell *c = &pl->cells[i];
+
+			need[i] = !cell_measure(pl, c, target) && c->reps < max_reps &&
+				  c->reps > 0 && c->rps.n > 0;
+			if (need[i]) {
+				n++;
+				pl->p.total++;
+				pl->p.planned_s += runner_planned_s(&pl->env[c->build], c->sc, 1);
 			}
 		}
+		if (!n)
+			break;
+		fprintf(stderr, "%sbench: adaptive round %d: %d cell(s) wider than +-%g%%\n",
+			pl->p.tty ? "\r\033[K" : "", round, n, target);
+		for (int g = 0; g < groups; g++)
+			for (int k = 0; k < pl->n_builds; k++) {
+				struct cell *c = cell_at(pl, g, k, round);
+
+				if (need[c - pl->cells] &&
+				    run_cell(pl, c, c->reps + 1, max_reps) < 0)
+					return -1;
+			}
 	}
-	progress_end(&p);
+	for (int i = 0; i < pl->n_cells; i++)
+		cell_measure(pl, &pl->cells[i], target);
 	return 0;
+}
+
+/* adaptive.csv, and the same table on stdout: the interval each cell
+ * reached, and whether it met the target. */
+static char *report_adaptive(const struct planner *pl, double target, int max_reps)
+{
+	char *buf = NULL, *path, *text = NULL;
+	size_t len = 0, text_len = 0;
+	FILE *f = open_memstream(&buf, &len), *g = open_memstream(&text, &text_len);
+	int met = 0;
+
+	if (!f || !g)
+		die("out of memory");
+	fprintf(f, "build,scenario,model,reps,rps_median,rps_lo,rps_hi,rps_ci_pct,"
+		   "cpu_median,cpu_lo,cpu_hi,cpu_ci_pct,target_pct,met\n");
+	fprintf(g,
+		"\nAdaptive repetitions: 95%% interval of the median (order statistics), "
+		"target +-%g%%, at most %d reps\n",
+		target, max_reps);
+	fprintf(g, "  %-28s %4s  %-24s %-22s %s\n", "cell", "reps", "requests/s +-%",
+		"server CPU us/req +-%", "target");
+	for (int i = 0; i < pl->n_cells; i++) {
+		const struct cell *c = &pl->cells[i];
+		const char *label = label_of(pl, c);
+		char name[160];
+
+		met += c->met;
+		fprintf(f, "%s,%s,%s,%d,%g,%g,%g,%g,%g,%g,%g,%g,%g,%s\n", label, c->sc->name,
+			c->model, c->reps, c->rps.median, c->rps.lo, c->rps.hi, c->rps.half_pct,
+			c->cpu.median, c->cpu.lo, c->cpu.hi, c->cpu.half_pct, target,
+			c->met ? "yes" : "no");
+		snprintf(name, sizeof(name), "%s %s%s%s", c->sc->name, c->model, *label ? "@" : "",
+			 label);
+		fprintf(g, "  %-28s %4d  %10.0f +-%-9s %8.2f +-%-9s %s\n", name, c->reps,
+			c->rps.median, median_ci_text(&c->rps), c->cpu.median,
+			median_ci_text(&c->cpu), c->met ? "met" : "NOT met");
+	}
+	fprintf(g, "  %d of %d cells met the target\n", met, pl->n_cells);
+	fclose(f);
+	path = sys_fmt("%s/adaptive.csv", pl->dir);
+	if (results_write_atomic(path, buf, len) < 0)
+		sys_warn("cannot write %s", path);
+	free(path);
+	free(buf);
+	fclose(g);
+	return text;
+}
+
+/* Every run not yet in the table: the fixed repetitions, then the adaptive
+ * ones (whose table it returns in *adaptive_text).  Returns 0, or -1. */
+static int run_all(const struct run_opts *o, const struct runner_env *base,
+		   const struct model_list *m, const char *dir, struct run_table *t,
+		   char **adaptive_text)
+{
+	const struct suite *s = base->suite;
+	double target = o->target_ci > 0 ? o->target_ci : s->target_ci;
+	int max_reps = o->max_reps > 0 ? o->max_reps : s->max_reps > 0 ? s->max_reps : 10;
+	struct planner pl = {.o = o, .dir = dir, .t = t, .n_builds = o->n_builds};
+	int rc;
+
+	for (int b = 0; b < o->n_builds; b++) {
+		pl.env[b] = *base;
+		pl.env[b].build_dir = o->builds[b].dir;
+		pl.env[b].build_label = o->builds[b].label;
+	}
+	pl.cells = sys_alloc((size_t)(s->n_scenarios * m->n * o->n_builds + 1) * sizeof(*pl.cells));
+	for (int i = 0; i < s->n_scenarios; i++)
+		for (int j = 0; j < m->n; j++) {
+			if (suite_skips(&s->scenarios[i], m->names[j]))
+				continue;
+			for (int b = 0; b < o->n_builds; b++)
+				pl.cells[pl.n_cells++] =
+				    (struct cell){.sc = &s->scenarios[i],
+						  .model = m->names[j],
+						  .build = b,
+						  .group = pl.n_cells / o->n_builds};
+		}
+	if (max_reps < s->reps)
+		max_reps = s->reps;
+	if (target > 0 && max_reps < 6)
+		sys_warn("--max-reps %d: below 6 runs no 95%% interval of a median exists "
+			 "(order statistics), so no cell can meet --target-ci",
+			 max_reps);
+	rc = run_fixed(&pl, s->reps);
+	if (rc == 0 && target > 0)
+		rc = run_adaptive(&pl, target, max_reps);
+	progress_end(&pl.p);
+	if (rc == 0 && target > 0)
+		*adaptive_text = report_adaptive(&pl, target, max_reps);
+	free(pl.cells);
+	return rc;
 }
 
 /* --dry-run: what would run, and a time estimate from this machine's
@@ -218,17 +537,36 @@ static int print_plan(const struct runner_env *env, const struct model_list *m,
 
 		for (int j = 0; j < m->n; j++)
 			models += !suite_skips(sc, m->names[j]);
+		models *= o->n_builds;
 		runs += models * (s->reps + 1 - first);
 		for (int rep = first; rep <= s->reps; rep++)
 			runs_s += models * (runner_planned_s(env, sc, rep) + 0.6 +
 					    (rep == 0 ? 0.3 : 0) + sc->idle / 2000.0);
 	}
-	for (int i = 0; i < s->n_batches && !o->no_batch; i++)
+	for (int i = 0; i < s->n_batches && !o->no_batch && o->n_builds == 1; i++)
 		batch_s += (m->n * 1.2 + s->batches[i].bound_s) * s->batches[i].runs + m->n;
 	printf("suite %s: %d models x %d scenarios x %d reps%s = %d runs (about %.0f s)"
 	       ", %d batches (about %.0f s): about %.1f minutes in all\n",
 	       s->name, m->n, s->n_scenarios, s->reps, first == 0 ? " + syscall pass" : "", runs,
-	       runs_s, o->no_batch ? 0 : s->n_batches, batch_s, (runs_s + batch_s) / 60);
+	       runs_s, o->no_batch || o->n_builds > 1 ? 0 : s->n_batches, batch_s,
+	       (runs_s + batch_s) / 60);
+	if (o->n_builds > 1)
+		printf("%d builds, run alternately: each (scenario, model) runs once per build\n",
+		       o->n_builds);
+	if (o->target_ci > 0 || s->target_ci > 0)
+		printf(
+		    "adaptive: cells whose 95%% interval is wider than +-%g%% get more reps, up to "
+		    "%d (at least 6: fewer give no 95%% interval), at most %.1f minutes more\n",
+		    o->target_ci > 0 ? o->target_ci : s->target_ci,
+		    o->max_reps > 0   ? o->max_reps
+		    : s->max_reps > 0 ? s->max_reps
+				      : 10,
+		    runs_s / (s->reps + 1 - first) *
+			((o->max_reps > 0   ? o->max_reps
+			  : s->max_reps > 0 ? s->max_reps
+					    : 10) -
+			 s->reps) /
+			60);
 	return 0;
 }
 
@@ -238,7 +576,7 @@ int plan_run(struct run_opts *o, plan_report_fn report)
 	struct model_list m;
 	struct run_table t;
 	struct runner_env env;
-	char err[256], why[256], *dir;
+	char err[256], why[256], *dir, *adaptive = NULL;
 	double started = sys_now();
 	enum syscount_method syscalls;
 
@@ -273,8 +611,16 @@ int plan_run(struct run_opts *o, plan_report_fn report)
 				  .work_us = o->work_us,
 				  .stopping = &stopping,
 				  .syscalls = syscalls};
-	if (run_all(&env, &m, dir, &t) == 0 && !o->no_batch && !stopping)
-		batch_run_all(&env, &m);
+	if (run_all(o, &env, &m, dir, &t, &adaptive) == 0 && !o->no_batch && !stopping) {
+		/* Batches are timed per model, not per build: with several
+		 * builds they would mix them, so they are left out. */
+		if (o->n_builds > 1)
+			meta_set(dir, "batches_note",
+				 "no hyperfine batches: several builds were run (--build) and "
+				 "batches are not labelled by build");
+		else
+			batch_run_all(&env, &m);
+	}
 	proc_reap_orphans();
 	if (!stopping)
 		meta_finish(dir, sys_now() - started);
@@ -284,6 +630,9 @@ int plan_run(struct run_opts *o, plan_report_fn report)
 		report(dir, plotdir, stdout);
 		free(plotdir);
 	}
+	if (adaptive)
+		fputs(adaptive, stdout);
+	free(adaptive);
 	fflush(stdout); /* the summary first, then the last word on stderr */
 	fprintf(stderr, "bench: results in %s%s\n", dir, stopping ? " (interrupted)" : "");
 	results_free(&t);

@@ -6,6 +6,16 @@
  * that a slow drift of the machine spreads over every model instead of
  * landing on one, and so that a suite stopped half-way already has one
  * repetition of everything.
+ *
+ * Three things make the numbers hold up better (issue 13):
+ *  - several builds (--build A --build B) run alternately, each
+ *    (scenario, model) once per build per repetition, which build goes
+ *    first rotating, so both builds go through the same drift;
+ *  - a run flagged "disturbed" (other processes on its CPUs) is run again,
+ *    at most twice, every row kept;
+ *  - --target-ci PCT adds repetitions, a round at a time over the cells
+ *    that need them, until the 95% interval of each cell's median (order
+ *    statistics, see plan.c) is within +-PCT or the cell has --max-reps.
  */
 #ifndef BENCH_RUN_PLAN_H
 #define BENCH_RUN_PLAN_H

@@ -78,8 +78,14 @@ int runner_first_rep(const struct runner_env *env)
 static void ctx_init(struct run_ctx *c, const struct runner_env *env, const struct scenario *sc,
 		     const char *model, int rep)
 {
-	char *name = runner_run_name(sc, model, rep);
+	/* With several builds, each build's files carry its label, as the
+	 * report's cells do (data/agg.h: "epoll@A"). */
+	char *key = env->build_label && env->build_label[0]
+			? sys_fmt("%s@%s", model, env->build_label)
+			: sys_strdup(model);
+	char *name = runner_run_name(sc, key, rep);
 
+	free(key);
 	memset(c, 0, sizeof(*c));
 	c->env = env;
 	c->sc = sc;

@@ -17,8 +17,10 @@
 #include "run/syscount.h"
 
 struct runner_env {
-	const char *build_dir; /* holds server-<model> */
-	const char *loadgen;   /* path of build/loadgen */
+	const char *build_dir;	 /* holds server-<model> */
+	const char *build_label; /* "" or NULL with one build; else files are named
+				    "<scenario>-<model>@<label>-<rep>" */
+	const char *loadgen;	 /* path of build/loadgen */
 	const char *server_cpus, *client_cpus;
 	int client_ncpus;
 	const char *outdir; /* the results folder */
