@@ -477,7 +477,7 @@ static void put_value(FILE *f, double v)
 	if (isnan(v))
 		fputs("-", f);
 	else
-		fprintf(f, fabs(v) >= 1000 ? "%.0f" : "%.3g", v);
+		fprintf(f, fabs(v) >= 1000 ? "%.0f" : "%.4g", v);
 }
 
 /* Prints the model to the terminal and writes index.html; returns the
@@ -519,8 +519,10 @@ static int render(const struct history *h, const char *plotdir)
 			const struct metric *m = &metrics[h->o->metric[i]];
 			struct trend tr;
 			const struct hist_run *newest;
+			bool drawn;
 
 			trend_build(h, s, i, &tr);
+			drawn = tr.n >= 2 && draw(h, plotdir, si, i, &tr);
 			newest = tr.n ? &h->runs[s->p[tr.idx[tr.n - 1]].run] : NULL;
 			fprintf(html, "<tr%s><td>%d</td><td>", tr.regress ? " class=\"bad\"" : "",
 				si + 1);
@@ -537,8 +539,13 @@ static int render(const struct history *h, const char *plotdir)
 			esc(html, s->client_cpus);
 			fputs("</td><td>", html);
 			esc(html, s->build);
-			fprintf(html, "</td><td class=\"n\">%d</td><td>%s</td><td class=\"n\">",
-				tr.n, m->column);
+			fprintf(html, "</td><td class=\"n\">%d</td><td>", tr.n);
+			if (drawn)
+				fprintf(html, "<a href=\"#s%d-%s\">%s</a>", si + 1, m->column,
+					m->column);
+			else
+				fputs(m->column, html);
+			fputs("</td><td class=\"n\">", html);
 			put_value(html, tr.n ? tr.x[tr.n - 1] : NAN);
 			if (newest) {
 				fputs(" (", html);
@@ -571,7 +578,7 @@ static int render(const struct history *h, const char *plotdir)
 				       fp, m->column, newest->kernel, newest->date, newest->dir,
 				       tr.x[tr.n - 1], 100 * tr.change, tr.why);
 			}
-			if (tr.n >= 2 && draw(h, plotdir, si, i, &tr)) {
+			if (drawn) {
 				plotted++;
 				fprintf(plots, "<h3 id=\"s%d-%s\">%d. ", si + 1, m->column, si + 1);
 				esc(plots, fp);
