@@ -416,7 +416,7 @@ static bool draw(const struct history *h, const char *plotdir, int si, int i,
 	const struct hist_series *s = &h->s[si];
 	const struct metric *m = &metrics[h->o->metric[i]];
 	char *name = sys_fmt("s%d-%s", si + 1, m->column), *path, *fp = fingerprint(s);
-	char *cps = sys_strdup(""), *labels = sys_strdup(""), *vars, *title, *t;
+	char *cps = sys_strdup(""), *labels = sys_strdup(""), *vars, *title, *t, badx[16];
 	FILE *f = plot_open_data(h->o->out, name, &path);
 	struct plot_list made = {.n = 0};
 	double *level = sys_alloc(sizeof(double) * (tr->n + 1));
@@ -436,11 +436,18 @@ static bool draw(const struct history *h, const char *plotdir, int si, int i,
 	}
 	for (int k = 0; k < tr->n; k++) {
 		const struct sample *sm = &s->p[tr->idx[k]].sm[i];
-		char *kernel = gp_safe(h->runs[s->p[tr->idx[k]].run].kernel);
+		const struct hist_run *r = &h->runs[s->p[tr->idx[k]].run];
+		/* By date, the kernel may repeat: its label gets the day and
+		 * time of the run ("2026-11-23T12:05:01" -> "11-23 12:05"). */
+		char *label = h->o->by_kernel || strlen(r->date) < 16
+				  ? sys_strdup(r->kernel)
+				  : sys_fmt("%s %.5s %.5s", r->kernel, r->date + 5, r->date + 11);
+		char *kernel = gp_safe(label);
 
 		fprintf(f, "%d %.6g %.6g %.6g \"%s\" %.6g\n", k, tr->x[k], sample_min(sm),
 			sample_max(sm), kernel, level[k]);
 		free(kernel);
+		free(label);
 	}
 	fclose(f);
 	for (int c = 0; c < tr->ncp; c++) {
@@ -452,13 +459,16 @@ static bool draw(const struct history *h, const char *plotdir, int si, int i,
 				 100 * (tr->cp[c].after / tr->cp[c].before - 1));
 		free(t);
 	}
+	snprintf(badx, sizeof(badx), "%d", tr->n - 1);
 	t = gp_safe(fp);
 	title = sys_fmt("%s: %s by %s", t, m->column, h->o->by_kernel ? "kernel" : "date");
 	free(t);
-	vars = sys_fmt("datafile='%s'; plottitle='%s'; ylab='%s (%s, %s is better)'; cps='%s'; "
-		       "cplabels='%s'",
-		       path, title, m->column, m->unit,
-		       m->better == METRIC_HIGHER ? "higher" : "lower", cps, labels);
+	vars = sys_fmt(
+	    "datafile='%s'; plottitle='%s'; ylab='%s (%s, %s is better)'; xlab='%s'; cps='%s'; "
+	    "cplabels='%s'; badx='%s'; badlabel='regression %+.1f%%'",
+	    path, title, m->column, m->unit, m->better == METRIC_HIGHER ? "higher" : "lower",
+	    h->o->by_kernel ? "run (kernel release)" : "run (kernel release, date)", cps, labels,
+	    tr->regress ? badx : "", 100 * tr->change);
 	plot_draw(h->o->out, plotdir, "history", name, vars, "", "", &made);
 	free(vars);
 	free(title);
