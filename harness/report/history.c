@@ -496,7 +496,7 @@ static int render(const struct history *h, const char *plotdir)
 {
 	char *path = sys_fmt("%s/index.html", h->o->out), *tmp = sys_fmt("%s.tmp", path);
 	FILE *html = fopen(tmp, "w");
-	int regressions = 0, plotted = 0;
+	int regressions = 0, plotted = 0, several = 0;
 	char *plots_html = NULL;
 	size_t plots_len = 0;
 	FILE *plots = open_memstream(&plots_html, &plots_len);
@@ -509,13 +509,16 @@ static int render(const struct history *h, const char *plotdir)
 	      "text-align:left}td.n{text-align:right}tr.bad{background:#fdd}"
 	      "img{max-width:100%}</style>\n</head><body>\n<h1>History</h1>\n",
 	      html);
+	for (int si = 0; si < h->n_s; si++)
+		several += h->s[si].n >= 2;
 	fprintf(html,
-		"<p>%d run folder(s), %d series.  Runs ordered by %s.  Points are the median of "
+		"<p>%d run folder(s), %d series, %d of them with 2 runs or more.  Runs ordered by "
+		"%s.  Points are the median of "
 		"each run's repetitions, bars their min..max; a dashed line marks a change point "
 		"(E-divisive means with a windowed Welch test, data/changepoint.h; at least "
 		"%.1f%% change), the thin line the mean between change points.  A series with "
 		"fewer than 2 runs is listed, not plotted.</p>\n",
-		h->n_runs, h->n_s, h->o->by_kernel ? "kernel version" : "date",
+		h->n_runs, h->n_s, several, h->o->by_kernel ? "kernel version" : "date",
 		100 * h->o->min_change);
 	fputs("<table>\n<tr><th>#</th><th>suite</th><th>scenario</th><th>model</th><th>host "
 	      "CPU</th><th>CPUs server/client</th><th>build</th><th>runs</th><th>metric</th>"
@@ -673,7 +676,7 @@ int history_main(int argc, char **argv)
 	    {NULL, 0, NULL, 0}};
 	struct hist_opts o = {.min_change = 0.05};
 	struct history h = {.o = &o};
-	char *top, *plotdir, *plots, *end, *results = NULL;
+	char *top, *plotdir, *plots, *end, *results = NULL, *out = NULL;
 	int c, loaded = 0, regressions;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -703,7 +706,7 @@ int history_main(int argc, char **argv)
 	if (optind == argc)
 		results = sys_fmt("%s/results", top);
 	if (!o.out)
-		o.out = results ? sys_fmt("%s/history", results) : "results/history";
+		o.out = out = sys_fmt("%s/results/history", top);
 	plots = sys_fmt("%s/plots", o.out);
 	if ((mkdir(o.out, 0777) < 0 && errno != EEXIST) ||
 	    (mkdir(plots, 0777) < 0 && errno != EEXIST))
@@ -735,5 +738,6 @@ int history_main(int argc, char **argv)
 	free(plotdir);
 	free(top);
 	free(results);
+	free(out);
 	return o.check && regressions ? 1 : 0;
 }
