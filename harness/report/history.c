@@ -268,7 +268,8 @@ static int load_all(struct history *h, const char *base, const char *out)
 
 /* Kernel versions compared as people read them: runs of digits as
  * numbers, everything else character by character (6.1.9 < 6.1.10 < 6.2,
- * 6.1 < 6.1.1). */
+ * 6.1 < 6.1.1 < 6.1.1-2), except that a release candidate comes before
+ * its release (6.2-rc7 < 6.2). */
 static int version_cmp(const char *a, const char *b)
 {
 	while (*a && *b) {
@@ -287,7 +288,11 @@ static int version_cmp(const char *a, const char *b)
 			b++;
 		}
 	}
-	return *a ? 1 : *b ? -1 : 0;
+	if (*a)
+		return strncmp(a, "-rc", 3) == 0 ? -1 : 1;
+	if (*b)
+		return strncmp(b, "-rc", 3) == 0 ? 1 : -1;
+	return 0;
 }
 
 static int point_cmp(const void *pa, const void *pb, void *arg)
@@ -302,8 +307,8 @@ static int point_cmp(const void *pa, const void *pb, void *arg)
 	return c ? c : strcmp(a->dir, b->dir);
 }
 
-/* The ways a value can be worse than a reference, by the metric's
- * direction: the relative change, positive when worse. */
+/* How much worse value is than ref, by metric id's direction: the
+ * relative change, positive when worse, negative when better. */
 static double worse_by(int id, double value, double ref)
 {
 	double change = value / ref - 1;
