@@ -5,9 +5,9 @@
  * it: run/plan (run a suite), report/report (redraw a folder),
  * report/compare (two folders), report/history (many folders, across
  * kernels), run/doctor (is this machine fit to measure on), run/batch (the
- * server helpers hyperfine calls).  It sits above the three folders: run/ and report/ both use
- * data/, never each other, so main.c hands report_build() to plan_run()
- * for the report at the end of a run.  See harness/README.md ("Map").
+ * server helpers hyperfine calls).  It sits above the three folders: run/
+ * and report/ both use data/, never each other, so main.c hands
+ * report_build() to plan_run() for the report at the end of a run.  See harness/README.md ("Map").
  */
 #include <stdio.h>
 #include <stdlib.h>
