@@ -93,7 +93,7 @@ struct trend {
 	struct change_point cp[CP_MAX];
 	int ncp;
 	bool regress;
-	double change; /* the regression's relative change */
+	double change; /* the regression's relative change (from the nearest run) */
 	char why[160];
 };
 
@@ -316,6 +316,13 @@ static double worse_by(int id, double value, double ref)
 	return metrics[id].better == METRIC_HIGHER ? -change : change;
 }
 
+static int double_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 /* Medians, change points and the newest-run verdict of metric i of s. */
 static void trend_build(const struct history *h, const struct hist_series *s, int i,
 			struct trend *tr)
@@ -361,11 +368,19 @@ static void trend_build(const struct history *h, const struct hist_series *s, in
 		if (worse_by(id, tr->x[k], ref) > 0)
 			ref = tr->x[k];
 	if (ref != 0 && worse_by(id, tr->x[last], ref) > h->o->min_change) {
+		double *prev = sys_alloc(sizeof(double) * (last - start)), mid;
+		int np = last - start;
+
+		memcpy(prev, tr->x + start, sizeof(double) * np);
+		qsort(prev, np, sizeof(double), double_cmp);
+		mid = np % 2 ? prev[np / 2] : (prev[np / 2 - 1] + prev[np / 2]) / 2;
+		free(prev);
 		tr->regress = true;
 		tr->change = tr->x[last] / ref - 1;
 		snprintf(tr->why, sizeof(tr->why),
-			 "the newest run is beyond the %d previous run(s) since %s", last - start,
-			 tr->ncp ? "the last change point" : "the first");
+			 "beyond all %d previous run(s) since %s; %+.1f%% from their median", np,
+			 tr->ncp ? "the last change point" : "the first",
+			 100 * (tr->x[last] / mid - 1));
 	}
 }
 
