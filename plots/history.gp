@@ -13,7 +13,7 @@ load plotdir.'/common.gp'
 set title plottitle
 set ylabel ylab
 set xlabel xlab
-set xtics rotate by -35 nomirror
+set xtics rotate by 30 right nomirror
 set key inside bottom left opaque
 set offsets 0.5, 0.5, 0, 0
 set yrange [0:*]

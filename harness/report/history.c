@@ -462,7 +462,15 @@ static bool draw(const struct history *h, const char *plotdir, int si, int i,
 		char *label = h->o->by_kernel || strlen(r->date) < 16
 				  ? sys_strdup(r->kernel)
 				  : sys_fmt("%s %.5s %.5s", r->kernel, r->date + 5, r->date + 11);
-		char *kernel = gp_safe(label);
+		/* Past 30 runs the labels would overlap: every step-th is kept,
+		 * and those of the runs just after a change point. */
+		int step = (tr->n + 29) / 30;
+		bool keep = k % step == 0;
+		char *kernel;
+
+		for (int c = 0; c < tr->ncp; c++)
+			keep = keep || tr->cp[c].index == k;
+		kernel = gp_safe(keep ? label : "");
 
 		fprintf(f, "%d %.6g %.6g %.6g \"%s\" %.6g\n", k, tr->x[k], sample_min(sm),
 			sample_max(sm), kernel, level[k]);
