@@ -3,11 +3,11 @@
  *
  * main() only picks the subcommand and hands over to the module that does
  * it: run/plan (run a suite), report/report (redraw a folder),
- * report/compare (two folders), run/doctor (is this machine fit to
- * measure on), run/batch (the server helpers hyperfine
- * calls).  It sits above the three folders: run/ and report/ both use
- * data/, never each other, so main.c hands report_build() to plan_run()
- * for the report at the end of a run.  See harness/README.md ("Map").
+ * report/compare (two folders), report/history (many folders, across
+ * kernels), run/doctor (is this machine fit to measure on), run/batch (the
+ * server helpers hyperfine calls).  It sits above the three folders: run/
+ * and report/ both use data/, never each other, so main.c hands
+ * report_build() to plan_run() for the report at the end of a run.  See harness/README.md ("Map").
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +15,7 @@
 
 #include "data/sys.h"
 #include "report/compare.h"
+#include "report/history.h"
 #include "report/report.h"
 #include "run/batch.h"
 #include "run/cli.h"
@@ -54,6 +55,8 @@ int main(int argc, char **argv)
 		return report_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "compare") == 0)
 		return compare_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "history") == 0)
+		return history_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "doctor") == 0)
 		return doctor_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "server-start") == 0)

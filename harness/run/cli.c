@@ -21,6 +21,7 @@ void cli_usage(void)
 	fputs("usage: bench run [options]          run a suite, write results/<date>-<host>-<kernel>/\n"
 	      "       bench report DIR             redraw plots, index.html and the summary of DIR\n"
 	      "       bench compare A B [options]  which differences between two result folders are real\n"
+	      "       bench history [DIR...]       runs as series by date or kernel, change points, --check\n"
 	      "       bench doctor [--json]        is this machine quiet and set up to measure on?\n"
 	      "       bench server-start ... / server-stop ...   (used by hyperfine batches)\n"
 	      "\n"
