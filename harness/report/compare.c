@@ -766,27 +766,26 @@ static void describe_level(const struct compare *c)
 {
 	switch (c->level) {
 	case LEVEL_REPS:
-		printf(
-		    "interval from: repetitions within one run per side.\n"
-		    "  The drift between runs is NOT in it: runs of one build minutes apart can\n"
-		    "  differ by more than their repetitions do.  ");
+		printf("interval from: repetitions within one run per side.\n"
+		       "  The drift between runs is NOT in it: runs of one build minutes apart\n"
+		       "  can differ by more than their repetitions do.\n");
 		if (!c->drift_applies)
-			printf("(A and B are the same run.)\n");
+			printf("  (A and B are the same run.)\n");
 		else if (isnan(c->drift))
 			printf(
-			    "Give --drift PCT (the drift measured between two\n"
-			    "  runs of one build) to know the smallest change this can detect, or\n"
-			    "  several runs per side (A1,A2,A3 B1,B2,B3), or two builds in one "
-			    "run.\n");
+			    "  Give --drift PCT (the drift measured between two runs of one "
+			    "build)\n"
+			    "  to know the smallest change this can detect, or several runs per\n"
+			    "  side (A1,A2,A3 B1,B2,B3), or two builds in one run.\n");
 		else
-			printf("With the host's drift of %.1f%%, changes\n"
-			       "  inside it are answered \"cannot tell\".\n",
+			printf("  With the host's drift of %.1f%%, changes inside it are answered\n"
+			       "  \"cannot tell\".\n",
 			       c->drift * 100);
 		break;
 	case LEVEL_BUILDS:
-		printf("interval from: repetitions of builds '%s' (A) and '%s' (B), interleaved in "
-		       "one\n"
-		       "  run (%s): the drift between runs cannot show up as a difference.\n",
+		printf("interval from: repetitions of builds '%s' (A) and '%s' (B), interleaved\n"
+		       "  in one run (%s): the drift between runs cannot show up as a\n"
+		       "  difference.\n",
 		       c->a.runs[0].build, c->b.runs[0].build, c->a.runs[0].dir);
 		break;
 	case LEVEL_RUNS:
@@ -807,6 +806,40 @@ static void describe_level(const struct compare *c)
 	    "  change in the median lies outside +-%.1f%% and the Mann-Whitney p-value is a\n"
 	    "  discovery after Benjamini-Hochberg (q = %.2f) over every cell x metric tested.\n\n",
 	    c->threshold * 100, FDR_Q);
+}
+
+/* At the run level: how much each level varies, so the reader sees that
+ * the level the interval is built from is the larger one.  For each
+ * cell and side, the %sd of the repetitions within each run and the %sd
+ * of the runs' medians; printed as medians over cells and sides. */
+static void print_level_spread(const struct compare *c)
+{
+	for (int i = 0; i < c->n_metrics; i++) {
+		const struct cmetric *m = &c->m[i];
+		struct sample reps = {.n = 0}, runs = {.n = 0};
+
+		if (strcmp(m->column, "requests_per_s") &&
+		    strcmp(m->column, "server_cpu_us_per_req"))
+			continue;
+		for (int k = 0; k < c->n_cells; k++)
+			for (int sd = 0; sd < 2; sd++) {
+				const struct side *s = sd ? &c->b : &c->a;
+				struct sample medians = {.n = 0}, one;
+
+				for (int r = 0; r < s->n; r++) {
+					run_sample(&s->runs[r], &c->cells[k], m, &one);
+					if (one.n >= 2)
+						sample_add(&reps, rel_stddev(&one));
+					sample_add(&medians, sample_median(&one));
+				}
+				if (medians.n >= 2)
+					sample_add(&runs, rel_stddev(&medians));
+			}
+		if (reps.n && runs.n)
+			printf("  %s varies by ±%.1f%% between repetitions of a run and ±%.1f%% "
+			       "between runs\n  (%%sd, median over cells and sides)\n",
+			       m->column, sample_median(&reps), sample_median(&runs));
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -964,6 +997,10 @@ int compare_main(int argc, char **argv)
 	}
 	describe_sides(&c);
 	describe_level(&c);
+	if (c.level >= LEVEL_RUNS) {
+		print_level_spread(&c);
+		printf("\n");
+	}
 
 	lines = sys_alloc((size_t)(c.n_metrics * c.n_cells + 1) * sizeof(*lines));
 	for (int m = 0; m < c.n_metrics; m++)
