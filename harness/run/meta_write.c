@@ -152,6 +152,17 @@ static json_t *builds_info(const struct run_opts *o, const struct model_list *mo
 	return list;
 }
 
+/* A random id the kernel draws at every boot: two runs with the same one
+ * ran in one boot, so `bench compare` can tell runs from boots. */
+static json_t *boot_id(void)
+{
+	char *text = sys_read_file("/proc/sys/kernel/random/boot_id", NULL);
+	json_t *v = text ? json_string(sys_trim(text)) : json_null();
+
+	free(text);
+	return v;
+}
+
 static json_t *system_info(void)
 {
 	struct utsname u;
@@ -166,6 +177,7 @@ static json_t *system_info(void)
 	json_object_set_new(m, "machine", json_string(u.machine));
 	json_object_set_new(m, "cpu_model", cpu_model());
 	json_object_set_new(m, "cores", json_integer(sysconf(_SC_NPROCESSORS_ONLN)));
+	json_object_set_new(m, "boot_id", boot_id());
 	return m;
 }
 
