@@ -25,8 +25,8 @@
  *     a verdict when no test of that size could be significant, or when the
  *     interval is wider than the threshold;
  *   - with one run per side, says the drift between runs is not in the
- *     interval, and, given the host's drift (--drift), answers "cannot
- *     tell" for changes smaller than it;
+ *     interval, and calls nothing ("cannot tell") unless it is given the
+ *     host's measured drift (--drift), then only changes beyond it;
  *   - prints, before any verdict, what differs between the two sides'
  *     meta.json besides the kernel (CPU, core split, compiler, commit,
  *     governor, load, boot).
