@@ -29,6 +29,7 @@
  *     cores, or steal above STEAL_SHARE (1%).  5% because a quiet run
  *     stays well below it (1.5% in one check by hand: epoll and loadgen
  *     used 433 ticks of CPUs 0-1 in 2.3 s, /proc/stat counted 440 busy;
+ *     twelve quiet harness runs: 0.0% to 2.0%;
  *     /proc/stat counts in 10 ms ticks and the harness's scans are counted
  *     as ours), while a job taking 5% of the server's
  *     core costs a CPU-bound server up to that much throughput - the size
