@@ -28,6 +28,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -721,6 +722,10 @@ static int serve(int listen_fd, const struct server_config *cfg)
 	check_opcodes(&l);
 	bufs_init(&l);
 	rc = loop(&l);
+	/* Which mode ran, for the harness (a kernel may refuse multishot). */
+	printf("io_uring: accept %s, receive %s\n",
+	       l.multishot_accept ? "multishot" : "single-shot",
+	       l.multishot_recv ? "multishot" : "single-shot");
 	close_all(&l);
 	io_uring_queue_exit(&l.ring);
 	free_closing(&l);

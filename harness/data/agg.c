@@ -70,6 +70,26 @@ static void pick_median_rep(struct agg_cell *c, const struct run_table *t, const
 	}
 }
 
+/* The reason of an ok run without its marks ("disturbed: ...",
+ * "client-bound: ...", issue 13): the report shows those as footnotes, and
+ * what is left is the errors the run had, if any. */
+static void copy_errors(char *note, size_t size, const char *reason)
+{
+	size_t len = 0;
+
+	note[0] = '\0';
+	for (const char *p = reason; *p && len + 1 < size;) {
+		size_t n = strcspn(p, ";");
+
+		if (strncmp(p, "disturbed:", 10) && strncmp(p, "client-bound:", 13))
+			len +=
+			    snprintf(note + len, size - len, "%s%.*s", len ? "; " : "", (int)n, p);
+		p += n;
+		while (*p == ';' || *p == ' ')
+			p++;
+	}
+}
+
 /* Adds a row's metrics to its cell, each by its row of the metric table:
  * the system call pass (rep 0) counts for PASS metrics only, a failed run
  * for KEPT ones only. */
@@ -98,7 +118,7 @@ static void add_row(struct agg_cell *c, const struct run_row *r, bool skip_flagg
 		return;
 	if (ok) {
 		if (r->reason[0] && !c->note[0])
-			sys_copy(c->note, sizeof(c->note), r->reason);
+			copy_errors(c->note, sizeof(c->note), r->reason);
 	} else {
 		c->ports_out += strncmp(r->reason, "ports ran out", 13) == 0;
 		/* A failure reason matters more than an error count. */

@@ -86,7 +86,27 @@
 	X(ADDRNOTAVAIL,     "errors_addrnotavail",    "errors.connect_errno.EADDRNOTAVAIL", \
 	  0,     "connects",      LOWER,  MEASURED, "%.0f") \
 	X(REFUSED,          "server_refused",         NULL, \
-	  NAN,   "connections",   LOWER,  KEPT,     "%.0f")
+	  NAN,   "connections",   LOWER,  KEPT,     "%.0f") \
+	/* Issue 13: what else happened on the host during the run (the  \
+	   harness measures these itself, run/runner.c and run/hoststat.h). */ \
+	X(FOREIGN_CPU,      "foreign_cpu_share",      NULL, \
+	  NAN,   "share of pinned cores", LOWER, MEASURED, "%.4f") \
+	X(STEAL,            "steal_s",                NULL, \
+	  NAN,   "s",             LOWER,  MEASURED, "%.3f") \
+	X(CLIENT_SHARE,     "client_cpu_share",       NULL, \
+	  NAN,   "share of client cores", LOWER, MEASURED, "%.3f") \
+	X(VCSW,             "ctx_switches_vol_per_req", NULL, \
+	  NAN,   "switches/request", LOWER, MEASURED, "%.4f") \
+	X(IVCSW,            "ctx_switches_invol_per_req", NULL, \
+	  NAN,   "switches/request", LOWER, MEASURED, "%.4f") \
+	X(LISTEN_OVERFLOWS, "listen_overflows",       NULL, \
+	  NAN,   "events",        LOWER,  MEASURED, "%.0f") \
+	X(LISTEN_DROPS,     "listen_drops",           NULL, \
+	  NAN,   "events",        LOWER,  MEASURED, "%.0f") \
+	X(RETRANS,          "tcp_retrans_segs",       NULL, \
+	  NAN,   "segments",      LOWER,  MEASURED, "%.0f") \
+	X(CPU_SPEED,        "cpu_speed_ns",           NULL, \
+	  NAN,   "ns/iteration",  LOWER,  MEASURED, "%.4f")
 /* clang-format on */
 
 enum metric_id {

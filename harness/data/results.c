@@ -58,8 +58,10 @@ static const struct column layout[] = {
 	MET(CONNECT_P99), MET(ADDRNOTAVAIL), MET(REFUSED),
 	/* How busy the machine was (other jobs skew a shared machine). */
 	SCN(host_load, "%.2f"),
-	/* Issue 13: the run's conditions, and which build (several per run). */
-	TXT(flags), TXT(build),
+	/* Issue 13: marks of runs that stay ok (disturbed, client-bound),
+	 * which build (several per run), the io_uring mode; the metrics
+	 * added with them follow. */
+	TXT(flags), TXT(build), TXT(io_uring_mode),
 };
 /* clang-format on */
 #define N_LAYOUT ((int)(sizeof(layout) / sizeof(layout[0])))

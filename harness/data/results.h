@@ -34,12 +34,18 @@ struct run_row {
 	char server_cpus[32], client_cpus[32];
 	double loadgen_threads;
 	double host_load;	    /* 1-minute load average as the run began */
-	/* Words about the run's conditions, "disturbed" when other
-	 * processes used CPU on its cores; empty when none. */
+	/* Issue 13: marks of a run that stays ok but whose figures may not
+	 * be the server's alone: "", "disturbed" (other work on the pinned
+	 * cores, or steal), "client-bound" (the load generator used more than
+	 * 90% of its cores), or both joined by '+'; why is in reason.  Runs
+	 * marked "disturbed" are retried (run/plan.c). */
 	char flags[64];
 	/* The label of the build the servers came from when one `bench run`
 	 * ran several (--build A --build B); empty with one build. */
 	char build[SUITE_NAME_MAX];
+	/* io-uring only: which mode ran, from the server's log: "multishot",
+	 * "single-shot", or "accept multishot, receive single-shot". */
+	char io_uring_mode[48];
 };
 
 struct run_table {

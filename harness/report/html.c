@@ -99,32 +99,57 @@ static void put_plots(FILE *f, const struct report_model *m, const struct plot_l
 	put_section(f, "Every scenario", "", plots, "");
 }
 
-/* A cell "median<small>min..max</small>" with the given scale and format. */
-static void put_stat(FILE *f, const struct agg_stat *s, double scale, const char *fmt)
+/* A cell "median<small>min..max</small>" with the given scale and format,
+ * and footnote mark N when mark > 0. */
+static void put_stat_mark(FILE *f, const struct agg_stat *s, double scale, const char *fmt,
+			  int mark)
 {
 	struct model_figure x = model_figure(s, scale, fmt);
 
 	fputs("<td>", f);
-	if (x.n == 0) {
-		fputs("-</td>", f);
-		return;
-	}
-	fputs(x.median, f);
+	if (x.n == 0)
+		fputs("-", f);
+	else
+		fputs(x.median, f);
 	if (x.n > 1)
 		fprintf(f, "<small> %s..%s</small>", x.min, x.max);
+	if (mark > 0)
+		fprintf(f, "<sup>*%d</sup>", mark);
 	fputs("</td>", f);
+}
+
+static void put_stat(FILE *f, const struct agg_stat *s, double scale, const char *fmt)
+{
+	put_stat_mark(f, s, scale, fmt, 0);
 }
 
 /* The columns a scenario shows beyond the common ones, by what it ran. */
 struct extras {
 	bool idle, mbps, connect;
+	bool cswitch, listen, retrans; /* some cell has a nonzero figure */
 };
 
-static struct extras extras_of(const struct agg_scenario *sc)
+/* Whether any cell of scenario i measured metric id above zero. */
+static bool any_nonzero(const struct agg *a, int i, enum metric_id id)
 {
+	for (int j = 0; j < a->n_models; j++)
+		if (agg_cell(a, i, j)->st[id].max > 0)
+			return true;
+	return false;
+}
+
+static struct extras extras_of(const struct agg *a, int i)
+{
+	const struct agg_scenario *sc = &a->scenarios[i];
+
 	return (struct extras){.idle = sc->first.idle > 0,
 			       .mbps = strcmp(sc->proto, "echo") == 0,
-			       .connect = sc->first.keepalive == 0};
+			       .connect = sc->first.keepalive == 0,
+			       .cswitch =
+				   any_nonzero(a, i, MET_VCSW) || any_nonzero(a, i, MET_IVCSW),
+			       .listen = any_nonzero(a, i, MET_LISTEN_OVERFLOWS) ||
+					 any_nonzero(a, i, MET_LISTEN_DROPS),
+			       .retrans = any_nonzero(a, i, MET_RETRANS)};
 }
 
 static void put_scenario_head(FILE *f, const struct agg_scenario *sc, struct extras x)
@@ -145,15 +170,22 @@ static void put_scenario_head(FILE *f, const struct agg_scenario *sc, struct ext
 		fputs("<th>connect p50 &micro;s</th><th>connect p99 &micro;s</th>", f);
 	if (x.idle)
 		fputs("<th>idle open at end</th><th>refused by server</th>", f);
-	fputs("<th>server CPU &micro;s/req</th><th>syscalls/req</th><th>peak RSS MiB</th>"
-	      "<th>note</th></tr>\n",
-	      f);
+	fputs("<th>server CPU &micro;s/req</th><th>syscalls/req</th><th>peak RSS MiB</th>", f);
+	if (x.cswitch)
+		fputs("<th>context switches/req voluntary</th><th>involuntary</th>", f);
+	if (x.listen)
+		fputs("<th>listen overflows</th><th>listen drops</th>", f);
+	if (x.retrans)
+		fputs("<th>TCP retransmits</th>", f);
+	fputs("<th>note</th></tr>\n", f);
 }
 
-static void put_scenario(FILE *f, const struct agg *a, int i)
+static void put_scenario(FILE *f, const struct report_model *m, int i)
 {
+	const struct agg *a = &m->agg;
 	const struct agg_scenario *sc = &a->scenarios[i];
-	struct extras x = extras_of(sc);
+	struct extras x = extras_of(a, i);
+	bool marked = false;
 
 	put_scenario_head(f, sc, x);
 	for (int j = 0; j < a->n_models; j++) {
@@ -166,7 +198,9 @@ static void put_scenario(FILE *f, const struct agg *a, int i)
 			: c->note[0] ? "errors"
 				     : "ok",
 			a->models[j], c->ok, c->ok + c->failed);
-		put_stat(f, &c->st[MET_RPS], 1, "%.0f");
+		/* A cell resting on marked runs: a footnote mark after it. */
+		put_stat_mark(f, &c->st[MET_RPS], 1, "%.0f", model_marks_of(m, i, j)->note_no);
+		marked |= model_marks_of(m, i, j)->note_no > 0;
 		if (x.mbps)
 			put_stat(f, &c->st[MET_MBPS], 1, "%.3g");
 		put_stat(f, &c->st[MET_P50], 1e-3, "%.3g");
@@ -184,11 +218,34 @@ static void put_scenario(FILE *f, const struct agg *a, int i)
 		put_stat(f, &c->st[MET_CPU], 1, "%.3g");
 		put_stat(f, &c->st[MET_SYSCALLS], 1, "%.3g");
 		put_stat(f, &c->st[MET_RSS], 1 / 1024.0, "%.3g");
+		if (x.cswitch) {
+			put_stat(f, &c->st[MET_VCSW], 1, "%.3g");
+			put_stat(f, &c->st[MET_IVCSW], 1, "%.3g");
+		}
+		if (x.listen) {
+			put_stat(f, &c->st[MET_LISTEN_OVERFLOWS], 1, "%.0f");
+			put_stat(f, &c->st[MET_LISTEN_DROPS], 1, "%.0f");
+		}
+		if (x.retrans)
+			put_stat(f, &c->st[MET_RETRANS], 1, "%.0f");
 		fputs("<td>", f);
 		esc(f, c->note);
 		fputs("</td></tr>\n", f);
 	}
 	fputs("</table>\n", f);
+	if (!marked)
+		return;
+	fputs("<p class=marks>", f);
+	for (int j = 0; j < a->n_models; j++) {
+		const struct model_marks *mk = model_marks_of(m, i, j);
+
+		if (!mk->note_no)
+			continue;
+		fprintf(f, "<sup>*%d</sup> %s: ", mk->note_no, a->models[j]);
+		esc(f, mk->note);
+		fputs(".<br>\n", f);
+	}
+	fputs("</p>\n", f);
 }
 
 static void put_batch(FILE *f, const struct model_batch *b)
@@ -226,7 +283,7 @@ static const char *style =
     "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;"
     "padding:2px 6px;text-align:right}td:first-child,th:first-child,td:last-child"
     "{text-align:left}.meta td,.meta th{text-align:left}tr.failed{background:#fdd}"
-    "tr.errors{background:#ffd}small{color:#666}"
+    "tr.errors{background:#ffd}small{color:#666}p.marks{color:#840}"
     "p.caption{background:#f4f6fa;border-left:4px solid #1f77b4;padding:.5em .8em}";
 
 int html_write(const struct report_model *m, const struct plot_list *plots)
@@ -247,8 +304,16 @@ int html_write(const struct report_model *m, const struct plot_list *plots)
 	      "says why); rows in yellow finished with errors (timeouts, refused "
 	      "connections), which is how a model shows what it cannot do.</p>\n",
 	      f);
+	if (m->marked_runs)
+		fprintf(f,
+			"<p class=marks><b>%d of %d measured runs are marked</b>: %d disturbed "
+			"(other work or steal on the pinned cores took more than 5%% of their "
+			"time), %d client-bound (the load generator used more than 90%% of its "
+			"CPUs). Their figures are kept; the cells resting on them carry a "
+			"<sup>*N</sup> footnote.</p>\n",
+			m->marked_runs, m->measured_runs, m->disturbed_runs, m->client_bound_runs);
 	for (int i = 0; i < a->n_scenarios; i++)
-		put_scenario(f, a, i);
+		put_scenario(f, m, i);
 	put_batches(f, m);
 	if (m->load_runs)
 		fprintf(

@@ -128,6 +128,79 @@ static void build_idle_kib(struct report_model *m)
 	}
 }
 
+/* Which cells rest on runs marked disturbed or client-bound: the count
+ * per cell, a footnote per marked cell numbered within its scenario, and
+ * the totals (the measured repetitions only, never the system call pass). */
+static void build_marks(struct report_model *m)
+{
+	const struct agg *a = &m->agg;
+	char(*cpus)[64] = sys_alloc((size_t)(a->n_scenarios * a->n_models + 1) * sizeof(*cpus));
+
+	m->marks = sys_alloc((size_t)(a->n_scenarios * a->n_models + 1) * sizeof(*m->marks));
+	for (int k = 0; k < a->n_scenarios * a->n_models; k++) {
+		memset(&m->marks[k], 0, sizeof(m->marks[k]));
+		m->marks[k].foreign_max = m->marks[k].client_max = NAN;
+		cpus[k][0] = '\0';
+	}
+	for (int r = 0; r < m->runs.n; r++) {
+		const struct run_row *row = &m->runs.rows[r];
+		int i = agg_find_scenario(a, row->scenario), j = agg_find_model(a, row->model);
+		struct model_marks *mk;
+		double f = row->m[MET_FOREIGN_CPU], c = row->m[MET_CLIENT_SHARE];
+
+		if (i < 0 || j < 0 || row->rep < 1 || strcmp(row->status, "ok"))
+			continue;
+		mk = &m->marks[i * a->n_models + j];
+		mk->runs++;
+		m->measured_runs++;
+		if (strstr(row->flags, "disturbed")) {
+			mk->disturbed++;
+			m->disturbed_runs++;
+			if (!(f <= mk->foreign_max))
+				mk->foreign_max = f;
+			snprintf(cpus[i * a->n_models + j], sizeof(cpus[0]), "%s,%s",
+				 row->server_cpus, row->client_cpus);
+		}
+		if (strstr(row->flags, "client-bound")) {
+			mk->client_bound++;
+			m->client_bound_runs++;
+			if (!(c <= mk->client_max))
+				mk->client_max = c;
+		}
+		m->marked_runs += row->flags[0] != '\0';
+	}
+	for (int i = 0; i < a->n_scenarios; i++) {
+		int next = 1;
+
+		for (int j = 0; j < a->n_models; j++) {
+			struct model_marks *mk = &m->marks[i * a->n_models + j];
+			size_t len = 0;
+
+			if (!mk->disturbed && !mk->client_bound)
+				continue;
+			mk->note_no = next++;
+			if (mk->disturbed)
+				len += snprintf(mk->note, sizeof(mk->note),
+						"%d of %d runs disturbed: foreign CPU up to %.0f%% "
+						"of CPU %s",
+						mk->disturbed, mk->runs, 100 * mk->foreign_max,
+						cpus[i * a->n_models + j]);
+			if (mk->client_bound && len < sizeof(mk->note))
+				snprintf(mk->note + len, sizeof(mk->note) - len,
+					 "%s%d of %d runs client-bound: the load generator used up "
+					 "to %.0f%% of its CPUs",
+					 len ? "; " : "", mk->client_bound, mk->runs,
+					 100 * mk->client_max);
+		}
+	}
+	free(cpus);
+}
+
+const struct model_marks *model_marks_of(const struct report_model *m, int i, int j)
+{
+	return &m->marks[i * m->agg.n_models + j];
+}
+
 int model_build(struct report_model *m, const char *dir, char *err, size_t errlen)
 {
 	memset(m, 0, sizeof(*m));
@@ -141,6 +214,7 @@ int model_build(struct report_model *m, const char *dir, char *err, size_t errle
 	load_spectrum(m);
 	build_sections(m);
 	build_idle_kib(m);
+	build_marks(m);
 	m->load_runs = m->agg.load_runs;
 	m->load_busy = m->agg.load_busy;
 	m->load_max = m->agg.load_max;
@@ -180,6 +254,7 @@ void model_free(struct report_model *m)
 	free(m->curves);
 	free(m->sections);
 	free(m->idle_kib);
+	free(m->marks);
 	free(m->spectrum);
 	agg_free(&m->agg);
 	results_free(&m->runs);

@@ -57,6 +57,16 @@ struct model_figure {
 	int n;
 };
 
+/* The measured runs of one cell that were marked (runs.csv column flags,
+ * issue 13): how many of how many, the worst foreign CPU and client share
+ * seen, and a footnote saying it ("" when no run is marked). */
+struct model_marks {
+	int runs, disturbed, client_bound;
+	double foreign_max, client_max; /* shares, NAN when not measured */
+	int note_no;			/* footnote number in its scenario, 0: none */
+	char note[200];
+};
+
 struct report_model {
 	const char *dir;
 	const char *base; /* the folder's own name */
@@ -83,7 +93,13 @@ struct report_model {
 	int load_runs, load_busy;
 	double load_mean, load_max;
 	long cpus;
+	/* Marks per cell (n_scenarios x n_models) and over all measured runs. */
+	struct model_marks *marks;
+	int marked_runs, measured_runs, disturbed_runs, client_bound_runs;
 };
+
+/* The marks of the cell of scenario i and model j. */
+const struct model_marks *model_marks_of(const struct report_model *m, int i, int j);
 
 /* Loads dir and builds the model.  Returns 0, or -1 with a message in err
  * if runs.csv cannot be read. */

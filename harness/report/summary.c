@@ -32,9 +32,26 @@ static const char *median_text(char *buf, size_t size, const struct agg_stat *s,
 	return buf;
 }
 
-static void summary_scenario(FILE *out, const struct agg *a, int i)
+/* The host's TCP counters of a cell, when something happened: listen
+ * overflows and drops, retransmits (context switches are in index.html). */
+static void kernel_text(char *buf, size_t size, const struct agg_cell *c)
 {
+	size_t len = 0;
+
+	buf[0] = '\0';
+	if (c->st[MET_LISTEN_OVERFLOWS].max > 0 || c->st[MET_LISTEN_DROPS].max > 0)
+		len += snprintf(buf, size, " listen overflows %.0f drops %.0f (median)",
+				c->st[MET_LISTEN_OVERFLOWS].median, c->st[MET_LISTEN_DROPS].median);
+	if (c->st[MET_RETRANS].max > 0 && len < size)
+		snprintf(buf + len, size - len, " tcp retransmits %.0f (median)",
+			 c->st[MET_RETRANS].median);
+}
+
+static void summary_scenario(FILE *out, const struct report_model *m, int i)
+{
+	const struct agg *a = &m->agg;
 	const struct agg_scenario *sc = &a->scenarios[i];
+	char kernel[160];
 
 	fprintf(out, "\n%s (%s, %.0f connections)\n", sc->name, sc->proto, sc->connections);
 	fprintf(out, "  %-16s %5s %-26s %8s %8s %8s %9s %8s %8s  %s\n", "model", "ok",
@@ -47,6 +64,10 @@ static void summary_scenario(FILE *out, const struct agg *a, int i)
 		if (c->ok + c->failed == 0)
 			continue; /* skipped in this scenario */
 		stat_text(rps, sizeof(rps), &c->st[MET_RPS], 1, "%.0f");
+		/* A cell resting on marked runs: "31234 [..] *1", footnote below. */
+		if (model_marks_of(m, i, j)->note_no)
+			snprintf(rps + strlen(rps), sizeof(rps) - strlen(rps), " *%d",
+				 model_marks_of(m, i, j)->note_no);
 		snprintf(ok, sizeof(ok), "%d/%d", c->ok, c->ok + c->failed);
 		fprintf(out, "  %-16s %5s %-26s %8s %8s %8s %9s %8s %8s  %.70s\n", a->models[j], ok,
 			rps, median_text(p50, sizeof(p50), &c->st[MET_P50], 1e-3, "%.3g"),
@@ -56,6 +77,18 @@ static void summary_scenario(FILE *out, const struct agg *a, int i)
 			median_text(sysc, sizeof(sysc), &c->st[MET_SYSCALLS], 1, "%.3g"),
 			median_text(rss, sizeof(rss), &c->st[MET_RSS], 1 / 1024.0, "%.3g"),
 			c->note);
+	}
+	for (int j = 0; j < a->n_models; j++) {
+		const struct agg_cell *c = agg_cell(a, i, j);
+		const struct model_marks *mk = model_marks_of(m, i, j);
+
+		if (mk->note_no)
+			fprintf(out, "  *%d %s: %s\n", mk->note_no, a->models[j], mk->note);
+		if (c->ok + c->failed == 0)
+			continue;
+		kernel_text(kernel, sizeof(kernel), c);
+		if (kernel[0])
+			fprintf(out, "     %s:%s\n", a->models[j], kernel);
 	}
 }
 
@@ -84,7 +117,7 @@ static void summary_captions(FILE *out, const struct report_model *m)
 void summary_print(const struct report_model *m, int plots, FILE *out)
 {
 	for (int i = 0; i < m->agg.n_scenarios; i++)
-		summary_scenario(out, &m->agg, i);
+		summary_scenario(out, m, i);
 	for (int i = 0; i < m->n_batches; i++)
 		summary_batch(out, &m->batches[i]);
 	summary_captions(out, m);
@@ -93,6 +126,11 @@ void summary_print(const struct report_model *m, int plots, FILE *out)
 			"\nload average as runs began: mean %.2f, max %.2f; %d of %d runs above "
 			"%ld\n",
 			m->load_mean, m->load_max, m->load_busy, m->load_runs, m->cpus);
+	if (m->marked_runs)
+		fprintf(out,
+			"\n%d of %d measured runs are marked: %d disturbed (foreign CPU or steal "
+			"on the pinned cores), %d client-bound; cells resting on them have a *N\n",
+			m->marked_runs, m->measured_runs, m->disturbed_runs, m->client_bound_runs);
 	fprintf(out, "\n%d runs (%d plots) in %s; open %s/index.html\n", m->runs.n, plots, m->dir,
 		m->dir);
 }

@@ -25,6 +25,7 @@
 #define BENCH_HOSTSTAT_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #define HOST_MAX_CPUS 1024
 
@@ -54,6 +55,14 @@ void host_counters_read(struct host_counters *c, const char *root);
  * in it.  Returns 0, or -1 if cpus is not a CPU list. */
 int host_window_of(const struct host_counters *a, const struct host_counters *b, const char *cpus,
 		   double own_cpu_s, struct host_window *w);
+
+/* CPU seconds (user + system, with the children each reaped: cutime,
+ * cstime) of every live process of process group pgid so far, from
+ * /proc/PID/stat; or of the one process pid when pgid is 0.  Taken at both
+ * ends of a window, the difference is what the group used inside it
+ * (a process that exits unreaped inside the window takes its time with it:
+ * an undercount, so foreign CPU is overcounted, never hidden). */
+double host_group_cpu_s(pid_t pgid, pid_t pid);
 
 /* The CPU-speed control: nanoseconds per iteration of a fixed integer
  * loop, the median of 5 timings of about 20 ms each of the calling
