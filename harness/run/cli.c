@@ -38,6 +38,8 @@ void cli_usage(void)
 	      "  --build-label L=DIR as --build DIR, its rows labelled L in runs.csv's build column\n"
 	      "  --target-ci PCT     add reps to a cell until the 95% CI of its median is +-PCT\n"
 	      "  --max-reps N        ... but stop a cell at N reps (default 10)\n"
+	      "  --retries N         run a disturbed run again up to N times\n"
+	      "                      (default 2 with --target-ci, else 0)\n"
 	      "  --loadgen PATH      load generator (default BUILD/loadgen)\n"
 	      "  --results DIR       parent of new result folders (default TOP/results)\n"
 	      "  --out DIR           write into exactly this folder\n"
@@ -69,7 +71,7 @@ char *cli_exe_dir(void)
 /* clang-format off */
 enum { O_SUITE = 256, O_MODELS, O_REPS, O_DURATION, O_WORK, O_SCPUS, O_CCPUS,
        O_BUILD, O_LOADGEN, O_RESULTS, O_OUT, O_RESUME, O_NOBATCH, O_NOREPORT,
-       O_TOP, O_HELP, O_DRYRUN, O_SYSCALLS, O_LABEL, O_TARGET, O_MAXREPS };
+       O_TOP, O_HELP, O_DRYRUN, O_SYSCALLS, O_LABEL, O_TARGET, O_MAXREPS, O_RETRIES };
 
 static const struct option long_opts[] = {
 	{ "suite", 1, NULL, O_SUITE }, { "models", 1, NULL, O_MODELS },
@@ -82,7 +84,7 @@ static const struct option long_opts[] = {
 	{ "top", 1, NULL, O_TOP }, { "help", 0, NULL, O_HELP },
 	{ "dry-run", 0, NULL, O_DRYRUN }, { "syscalls", 1, NULL, O_SYSCALLS },
 	{ "build-label", 1, NULL, O_LABEL }, { "target-ci", 1, NULL, O_TARGET },
-	{ "max-reps", 1, NULL, O_MAXREPS },
+	{ "max-reps", 1, NULL, O_MAXREPS }, { "retries", 1, NULL, O_RETRIES },
 	{ NULL, 0, NULL, 0 }
 };
 /* clang-format on */
@@ -212,6 +214,11 @@ static bool set_plan_option(struct run_opts *o, int c, char *arg)
 	case O_MAXREPS:
 		o->max_reps = (int)positive("max-reps", arg);
 		break;
+	case O_RETRIES:
+		o->retries = atoi(arg);
+		if (o->retries < 0 || o->retries > 10)
+			die("--retries wants 0 to 10, got '%s'", arg);
+		break;
 	case O_SYSCALLS:
 		if (strcmp(arg, "auto") && strcmp(arg, "perf") && strcmp(arg, "strace") &&
 		    strcmp(arg, "none"))
@@ -281,6 +288,7 @@ void cli_parse_run(struct run_opts *o, int argc, char **argv)
 	o->server_cpus = "0";
 	o->client_cpus = "1";
 	o->syscalls = "auto";
+	o->retries = -1; /* plan.c: 2 with a target interval, else 0 */
 	o->argc = argc;
 	o->argv = argv;
 	while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {

@@ -29,6 +29,7 @@ struct run_opts {
 	int n_builds;				 /* 1 unless several --build */
 	double target_ci; /* --target-ci PCT; 0 = the suite's (0 = fixed reps) */
 	int max_reps;	  /* --max-reps N; 0 = the suite's (default 10) */
+	int retries;	  /* --retries N: reruns of a disturbed run; -1: 2 if adaptive, else 0 */
 	const char *loadgen;
 	const char *results_root; /* new folders go under it */
 	const char *out;	  /* exact results folder (tests) */

@@ -4,6 +4,7 @@
  */
 #include <ctype.h>
 #include <dirent.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,34 +106,17 @@ int host_window_of(const struct host_counters *a, const struct host_counters *b,
 {
 	double hz = (double)sysconf(_SC_CLK_TCK);
 	unsigned long long busy = 0, steal = 0;
-	const char *p = cpus;
-	bool seen[HOST_MAX_CPUS] = {false};
+	cpu_set_t set;
 
 	memset(w, 0, sizeof(*w));
-	/* Walk the CPU list "0-1,4", counting each CPU once. */
-	while (p != NULL && *p) {
-		char *end;
-		long lo = strtol(p, &end, 10), hi = lo;
-
-		if (end == p || lo < 0 || lo >= HOST_MAX_CPUS)
-			return -1;
-		if (*end == '-') {
-			p = end + 1;
-			hi = strtol(p, &end, 10);
-			if (end == p || hi < lo || hi >= HOST_MAX_CPUS)
-				return -1;
+	if (sys_cpu_set(cpus, &set) < 0)
+		return -1;
+	for (int c = 0; c < CPU_SETSIZE && c < HOST_MAX_CPUS; c++)
+		if (CPU_ISSET(c, &set)) {
+			w->pinned_cores++;
+			busy += b->busy[c] - a->busy[c];
+			steal += b->steal[c] - a->steal[c];
 		}
-		for (long c = lo; c <= hi; c++)
-			if (!seen[c]) {
-				seen[c] = true;
-				w->pinned_cores++;
-				busy += b->busy[c] - a->busy[c];
-				steal += b->steal[c] - a->steal[c];
-			}
-		if (*end != ',' && *end != '\0')
-			return -1;
-		p = *end == ',' ? end + 1 : NULL;
-	}
 	if (w->pinned_cores == 0)
 		return -1;
 	w->seconds = b->when_s - a->when_s;

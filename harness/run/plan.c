@@ -238,6 +238,7 @@ struct planner {
 	const struct run_opts *o;
 	const char *dir;
 	struct run_table *t;
+	int retries; /* reruns of a disturbed run: --retries, else 2 when adaptive */
 	struct runner_env env[RUN_MAX_BUILDS]; /* one per build: its folder and label */
 	struct cell *cells;
 	int n_cells, n_builds;
@@ -245,7 +246,7 @@ struct planner {
 };
 
 /* A run flagged "disturbed" is run again, at most this many times. */
-#define RETRIES 2
+#define RETRIES (pl->retries)
 
 static const char *label_of(const struct planner *pl, const struct cell *c)
 {
@@ -486,6 +487,10 @@ static int run_all(const struct run_opts *o, const struct runner_env *base,
 	struct planner pl = {.o = o, .dir = dir, .t = t, .n_builds = o->n_builds};
 	int rc;
 
+	/* With a target interval, disturbed runs are run again rather than
+	 * averaged in (issue 13); with fixed repetitions they are kept, marked,
+	 * and left out of a cell's medians when it has clean ones (data/agg.c). */
+	pl.retries = o->retries >= 0 ? o->retries : target > 0 ? 2 : 0;
 	for (int b = 0; b < o->n_builds; b++) {
 		pl.env[b] = *base;
 		pl.env[b].build_dir = o->builds[b].dir;
