@@ -54,8 +54,7 @@ static long long parse_content_length(const char *p, const char *eol)
 }
 
 /* Reads the header lines of a complete header section h[0..len). */
-static int parse_fields(struct check *c, const char *h, size_t len,
-			long long *clen)
+static int parse_fields(struct check *c, const char *h, size_t len, long long *clen)
 {
 	const char *end = h + len, *line = memchr(h, '\n', len) + 1;
 
@@ -72,8 +71,7 @@ static int parse_fields(struct check *c, const char *h, size_t len,
 		} else if (header_is(line, n, "transfer-encoding:")) {
 			return CHECK_BAD;
 		} else if (header_is(line, n, "connection:")) {
-			c->peer_closes = memmem(line, n, "close", 5) ||
-					 memmem(line, n, "Close", 5);
+			c->peer_closes = memmem(line, n, "close", 5) || memmem(line, n, "Close", 5);
 		}
 		line = eol + 1;
 	}
@@ -109,8 +107,7 @@ static int parse_head(struct check *c, const char *h, size_t len)
 
 /* The header section began in an earlier read: add to the carry buffer
  * and look for its end there.  *off is how much of buf it took. */
-static int take_head_carried(struct check *c, const char *buf, size_t len,
-			     size_t *off)
+static int take_head_carried(struct check *c, const char *buf, size_t len, size_t *off)
 {
 	size_t old = c->carry_len, n = CHECK_MAX_HEADER - old;
 	size_t from = old > 3 ? old - 3 : 0, hl;
@@ -135,8 +132,7 @@ static int take_head_carried(struct check *c, const char *buf, size_t len,
 
 /* Finds and parses the header section.  The usual case, a whole header
  * section inside buf, copies nothing. */
-static int take_head(struct check *c, const char *buf, size_t len,
-		     size_t *off)
+static int take_head(struct check *c, const char *buf, size_t len, size_t *off)
 {
 	const char *e;
 
@@ -180,8 +176,8 @@ int check_http(struct check *c, const char *buf, size_t len, size_t *used)
 	return CHECK_DONE;
 }
 
-int check_echo(struct check *c, const char *buf, size_t len, size_t *used,
-	       const char *expect, size_t size)
+int check_echo(struct check *c, const char *buf, size_t len, size_t *used, const char *expect,
+	       size_t size)
 {
 	size_t n = size - c->pos;
 

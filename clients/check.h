@@ -49,7 +49,7 @@ void check_free(struct check *c);
 int check_http(struct check *c, const char *buf, size_t len, size_t *used);
 
 /* Echo: the response to a message is the same size bytes, byte for byte. */
-int check_echo(struct check *c, const char *buf, size_t len, size_t *used,
-	       const char *expect, size_t size);
+int check_echo(struct check *c, const char *buf, size_t len, size_t *used, const char *expect,
+	       size_t size);
 
 #endif

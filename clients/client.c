@@ -33,8 +33,7 @@ static bool measured(const struct client_group *g, uint64_t t)
 	return t >= g->clk->measure_us;
 }
 
-static struct slot *slot_at(const struct client_group *g, const struct client *c,
-			    uint32_t i)
+static struct slot *slot_at(const struct client_group *g, const struct client *c, uint32_t i)
 {
 	return &c->ring[(c->head + i) & g->ring_mask];
 }
@@ -49,8 +48,8 @@ static void count_error(struct client_group *g, enum lg_error kind, int err)
 static void watch(struct client_group *g, struct client *c, int op, bool out)
 {
 	struct epoll_event ev = {
-		.events = EPOLLIN | (out ? EPOLLOUT : 0),
-		.data.u64 = (uint64_t)c->gen << 32 | (uint32_t)(c - g->clients),
+	    .events = EPOLLIN | (out ? EPOLLOUT : 0),
+	    .data.u64 = (uint64_t)c->gen << 32 | (uint32_t)(c - g->clients),
 	};
 
 	if (epoll_ctl(g->epfd, op, c->fd, &ev) < 0)
@@ -74,8 +73,8 @@ static void client_close(struct client *c)
 
 /* Fails every request in flight on c with the given kind (one error if
  * none was in flight), closes it and lets client_next() reconnect. */
-static void client_fail(struct client_group *g, struct client *c, enum lg_error kind,
-		      int err, uint64_t now)
+static void client_fail(struct client_group *g, struct client *c, enum lg_error kind, int err,
+			uint64_t now)
 {
 	for (uint32_t i = 0; i < c->inflight; i++)
 		if (measured(g, slot_at(g, c, i)->intended_us))
@@ -106,8 +105,7 @@ static void client_finish(struct client_group *g, struct client *c)
 }
 
 /* The intended send time of the i-th request from now on (open loop). */
-static uint64_t intended(const struct client_group *g, const struct client *c,
-			 uint64_t i)
+static uint64_t intended(const struct client_group *g, const struct client *c, uint64_t i)
 {
 	return c->sched_base + (uint64_t)((double)(c->sched_n + i) * g->interval_us);
 }
@@ -115,8 +113,7 @@ static uint64_t intended(const struct client_group *g, const struct client *c,
 /* Gives the next k requests their slots and times.  Latency counts from
  * the intended time, or from the actual send if that came first (an open
  * loop woken a little early). */
-static void take_slots(struct client_group *g, struct client *c, uint64_t k,
-		       uint64_t now)
+static void take_slots(struct client_group *g, struct client *c, uint64_t k, uint64_t now)
 {
 	for (uint64_t i = 0; i < k; i++) {
 		struct slot *s = slot_at(g, c, c->inflight + (uint32_t)i);
@@ -136,7 +133,7 @@ static void take_slots(struct client_group *g, struct client *c, uint64_t k,
 static void client_open(struct client_group *g, struct client *c, uint64_t now)
 {
 	static const int one = 1;
-	static const struct linger abort_close = { .l_onoff = 1, .l_linger = 0 };
+	static const struct linger abort_close = {.l_onoff = 1, .l_linger = 0};
 	const struct lg_target *t = g->tgt;
 
 	c->gen++;
@@ -150,8 +147,7 @@ static void client_open(struct client_group *g, struct client *c, uint64_t now)
 	}
 	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (g->cfg->linger0)
-		setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &abort_close,
-			   sizeof(abort_close));
+		setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &abort_close, sizeof(abort_close));
 	c->state = CLIENT_CONNECTING;
 	/* Even a connect that succeeds at once is finished from the event
 	 * loop, so an error path never recurses into the next connect. */
@@ -167,8 +163,7 @@ static void client_open(struct client_group *g, struct client *c, uint64_t now)
 static void client_flush(struct client_group *g, struct client *c, uint64_t now)
 {
 	while (c->out_left) {
-		ssize_t n = send(c->fd, g->tgt->batch + c->out_off, c->out_left,
-				 MSG_NOSIGNAL);
+		ssize_t n = send(c->fd, g->tgt->batch + c->out_off, c->out_left, MSG_NOSIGNAL);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -190,8 +185,7 @@ static void client_flush(struct client_group *g, struct client *c, uint64_t now)
 		watch(g, c, EPOLL_CTL_MOD, false);
 }
 
-static void client_send(struct client_group *g, struct client *c, uint64_t k,
-		      uint64_t now)
+static void client_send(struct client_group *g, struct client *c, uint64_t k, uint64_t now)
 {
 	take_slots(g, c, k, now);
 	c->out_off = 0;
@@ -226,8 +220,8 @@ static uint64_t sendable(struct client_group *g, struct client *c, uint64_t now)
 	}
 	/* Every request whose intended time has come, at once: a connection
 	 * that fell behind catches up, and the delay shows in latency. */
-	due = (uint64_t)((double)(now + g->early_us - c->sched_base) / g->interval_us) +
-	      1 - c->sched_n;
+	due = (uint64_t)((double)(now + g->early_us - c->sched_base) / g->interval_us) + 1 -
+	      c->sched_n;
 	return due < k ? (due ? due : 1) : k;
 }
 
@@ -237,8 +231,7 @@ void client_next(struct client_group *g, struct client *c, uint64_t now)
 
 	if (c->state == CLIENT_DONE || c->state == CLIENT_CONNECTING)
 		return;
-	if (c->inflight == 0 && c->out_left == 0 &&
-	    (c->budget == 0 || lg_run_over(g->clk, now))) {
+	if (c->inflight == 0 && c->out_left == 0 && (c->budget == 0 || lg_run_over(g->clk, now))) {
 		client_finish(g, c);
 		return;
 	}
@@ -277,8 +270,7 @@ static void client_connected(struct client_group *g, struct client *c, uint64_t 
 	if (measured(g, now))
 		hist_record(g->res.connect, now - c->connect_us);
 	if (c->sched_base == 0) /* open loop keep-alive: schedule starts now */
-		c->sched_base = now + (uint64_t)(c->index * g->interval_us /
-						 g->cfg->connections);
+		c->sched_base = now + (uint64_t)(c->index * g->interval_us / g->cfg->connections);
 	watch(g, c, EPOLL_CTL_MOD, false);
 	if (g->cfg->keepalive) {
 		client_next(g, c, now);
@@ -345,8 +337,8 @@ static int client_complete(struct client_group *g, struct client *c, uint64_t no
 }
 
 /* Walks the responses in p[0..len).  Returns -1 if c was closed. */
-static int client_parse(struct client_group *g, struct client *c, const char *p,
-		      size_t len, uint64_t now)
+static int client_parse(struct client_group *g, struct client *c, const char *p, size_t len,
+			uint64_t now)
 {
 	while (len) {
 		size_t used = 0;
@@ -366,8 +358,7 @@ static int client_parse(struct client_group *g, struct client *c, const char *p,
 		if (g->cfg->proto == LG_HTTP)
 			r = check_http(&c->chk, p, len, &used);
 		else
-			r = check_echo(&c->chk, p, len, &used, g->tgt->request,
-				       g->tgt->reqlen);
+			r = check_echo(&c->chk, p, len, &used, g->tgt->request, g->tgt->reqlen);
 		if (r == CHECK_BAD) {
 			client_fail(g, c, LG_ERR_BAD_RESPONSE, 0, now);
 			return -1;
@@ -404,8 +395,7 @@ static void client_readable(struct client_group *g, struct client *c, uint64_t n
 		client_next(g, c, now);
 }
 
-void client_event(struct client_group *g, struct client *c, uint32_t events,
-		uint64_t now)
+void client_event(struct client_group *g, struct client *c, uint32_t events, uint64_t now)
 {
 	uint32_t gen = c->gen;
 
@@ -417,8 +407,7 @@ void client_event(struct client_group *g, struct client *c, uint32_t events,
 		return;
 	if (events & (EPOLLIN | EPOLLERR | EPOLLHUP))
 		client_readable(g, c, now);
-	if ((events & EPOLLOUT) && c->gen == gen && c->state == CLIENT_UP &&
-	    c->out_left) {
+	if ((events & EPOLLOUT) && c->gen == gen && c->state == CLIENT_UP && c->out_left) {
 		client_flush(g, c, now);
 		if (c->gen == gen && c->state == CLIENT_UP && !c->out_left)
 			client_next(g, c, now);
@@ -431,7 +420,6 @@ void client_check_timeout(struct client_group *g, struct client *c, uint64_t now
 
 	if (c->state == CLIENT_CONNECTING && now - c->connect_us >= limit)
 		client_fail(g, c, LG_ERR_CONNECT, ETIMEDOUT, now);
-	else if (c->state == CLIENT_UP && c->inflight &&
-		 now - slot_at(g, c, 0)->sent_us >= limit)
+	else if (c->state == CLIENT_UP && c->inflight && now - slot_at(g, c, 0)->sent_us >= limit)
 		client_fail(g, c, LG_ERR_TIMEOUT, 0, now);
 }

@@ -25,7 +25,7 @@
 static int start_connect(const struct lg_target *t, int epfd, int slot)
 {
 	int fd = socket(t->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	struct epoll_event ev = { .events = EPOLLOUT, .data.u32 = (uint32_t)slot };
+	struct epoll_event ev = {.events = EPOLLOUT, .data.u32 = (uint32_t)slot};
 
 	if (fd < 0)
 		return -1;
@@ -39,16 +39,16 @@ static int start_connect(const struct lg_target *t, int epfd, int slot)
 }
 
 /* Waits for the connects in progress; keeps the ones that succeed. */
-static void finish_batch(struct lg_idle *idle, int epfd, int *fds, int n,
-			 uint64_t deadline)
+static void finish_batch(struct lg_idle *idle, int epfd, int *fds, int n, uint64_t deadline)
 {
 	struct epoll_event ev[IDLE_BATCH];
 	int pending = n;
 
 	while (pending > 0) {
 		uint64_t now = lg_now_us();
-		int ready = now >= deadline ? 0 :
-			epoll_wait(epfd, ev, IDLE_BATCH, (int)((deadline - now) / 1000) + 1);
+		int ready = now >= deadline ? 0
+					    : epoll_wait(epfd, ev, IDLE_BATCH,
+							 (int)((deadline - now) / 1000) + 1);
 
 		if (ready <= 0 && (ready == 0 || errno != EINTR))
 			break;
@@ -71,8 +71,7 @@ static void finish_batch(struct lg_idle *idle, int epfd, int *fds, int n,
 			close(fds[i]);
 }
 
-void idle_open(struct lg_idle *idle, const struct lg_config *cfg,
-	       const struct lg_target *t)
+void idle_open(struct lg_idle *idle, const struct lg_config *cfg, const struct lg_target *t)
 {
 	int fds[IDLE_BATCH], epfd = epoll_create1(EPOLL_CLOEXEC);
 

@@ -20,13 +20,12 @@ static double cpu_seconds(void)
 	struct rusage ru;
 
 	getrusage(RUSAGE_SELF, &ru);
-	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-	       (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+	       ru.ru_stime.tv_usec / 1e6;
 }
 
 /* Runs the workers; returns them (joined) for their results. */
-static struct worker **run_workers(const struct lg_config *cfg,
-				   const struct lg_target *tgt,
+static struct worker **run_workers(const struct lg_config *cfg, const struct lg_target *tgt,
 				   struct lg_clock *clk)
 {
 	struct worker **ws = calloc((size_t)cfg->threads, sizeof(*ws));
@@ -39,8 +38,7 @@ static struct worker **run_workers(const struct lg_config *cfg,
 	clk->measure_us = clk->start_us + cfg->warmup_us;
 	clk->stop_us = cfg->duration_us ? clk->measure_us + cfg->duration_us : 0;
 	for (int t = 0; t < cfg->threads; t++) {
-		int count = cfg->connections / cfg->threads +
-			    (t < cfg->connections % cfg->threads);
+		int count = cfg->connections / cfg->threads + (t < cfg->connections % cfg->threads);
 
 		ws[t] = worker_new(cfg, tgt, clk, first, count);
 		first += count;
@@ -81,8 +79,7 @@ static void add_result(struct lg_result *sum, const struct lg_result *r)
 
 /* Adds up the threads' results.  The timeline is cut after the last
  * second that saw a completion. */
-static void merge(struct lg_summary *s, const struct lg_config *cfg,
-		  struct worker **ws)
+static void merge(struct lg_summary *s, const struct lg_config *cfg, struct worker **ws)
 {
 	struct lg_result *sum = &s->total;
 	size_t len = 0;
@@ -137,8 +134,7 @@ static void free_summary(struct lg_summary *s)
 	free(s->total.timeline);
 }
 
-static void write_outputs(const struct lg_config *cfg,
-			  const struct lg_summary *s)
+static void write_outputs(const struct lg_config *cfg, const struct lg_summary *s)
 {
 	report_text(stdout, cfg, s);
 	fflush(stdout);
@@ -154,7 +150,7 @@ int main(int argc, char **argv)
 	struct lg_target tgt;
 	struct lg_clock clk;
 	struct lg_idle idle;
-	struct lg_summary sum = { 0 };
+	struct lg_summary sum = {0};
 	struct worker **ws;
 	double cpu0;
 	int rc;

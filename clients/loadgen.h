@@ -88,7 +88,7 @@ struct lg_result {
 	uint64_t bytes_read, bytes_written;
 	uint64_t errors[LG_ERR_COUNT];
 	uint64_t connect_errno[LG_MAX_ERRNO];
-	uint64_t status[6]; /* index = HTTP status / 100 */
+	uint64_t status[6];   /* index = HTTP status / 100 */
 	uint64_t connections; /* successful connects */
 	uint64_t end_us;      /* when the thread finished its last request */
 	uint64_t *timeline;   /* completions per second of the measured phase */
@@ -128,8 +128,7 @@ void target_init(struct lg_target *t, const struct lg_config *cfg);
 void target_free(struct lg_target *t);
 
 /* idle.c: opens cfg->idle silent connections (bounded by --timeout). */
-void idle_open(struct lg_idle *idle, const struct lg_config *cfg,
-	       const struct lg_target *t);
+void idle_open(struct lg_idle *idle, const struct lg_config *cfg, const struct lg_target *t);
 
 /* idle.c: how many of the established idle connections are still open. */
 int idle_alive(const struct lg_idle *idle);
@@ -139,8 +138,7 @@ void idle_close(struct lg_idle *idle);
 
 /* report.c: the wrk-style summary, ending with Requests/sec and
  * Transfer/sec lines. */
-void report_text(FILE *f, const struct lg_config *cfg,
-		 const struct lg_summary *s);
+void report_text(FILE *f, const struct lg_config *cfg, const struct lg_summary *s);
 
 /* report.c: the latency histogram in HdrHistogram's CLASSIC format, in
  * milliseconds.  Returns 0, or -1 with errno set. */
@@ -150,17 +148,14 @@ int report_hgrm(const char *path, const struct lg_summary *s);
  * then renamed over it, so a reader (or a machine that crashed) never sees
  * half a file; the temporary file is removed on failure.  write returns 0
  * or -1 (errno set).  Returns 0, or -1 with errno set. */
-int lg_write_atomic(const char *path, int (*write)(FILE *f, void *arg),
-		    void *arg);
+int lg_write_atomic(const char *path, int (*write)(FILE *f, void *arg), void *arg);
 
 /* json.c: every figure as one JSON object (jansson), written with
  * lg_write_atomic().  Returns 0, or -1 with errno set (ENOMEM when the
  * document could not be built). */
-int json_write(const char *path, const struct lg_config *cfg,
-	       const struct lg_summary *s);
+int json_write(const char *path, const struct lg_config *cfg, const struct lg_summary *s);
 
 /* report.c: true if an open-loop run kept up with -R (99%). */
-bool report_rate_achieved(const struct lg_config *cfg,
-			  const struct lg_summary *s);
+bool report_rate_achieved(const struct lg_config *cfg, const struct lg_summary *s);
 
 #endif

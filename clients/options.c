@@ -15,33 +15,32 @@
 #include <string.h>
 
 static const char usage_text[] =
-	"usage: loadgen [options] http://HOST:PORT/path\n"
-	"       loadgen --proto echo [options] HOST:PORT\n"
-	"\n"
-	"  -t, --threads N      threads, each with its own epoll loop (1)\n"
-	"  -c, --connections N  connections, shared out over threads (10)\n"
-	"  -d, --duration T     measured run time: 10s, 500ms, 2m (10s)\n"
-	"  -n, --requests N     send N requests in total, then stop\n"
-	"      --warmup T       run first for T without recording (0)\n"
-	"      --timeout T      per request and per connect (2s)\n"
-	"      --proto P        http or echo (http)\n"
-	"      --size N         echo message size in bytes (64)\n"
-	"      --pipeline N     requests in flight per connection (1)\n"
-	"      --think-ms N     pause after each response (0)\n"
-	"      --no-keepalive   one connection per request\n"
-	"      --linger0        close with RST (no TIME_WAIT); --no-keepalive\n"
-	"  -R, --rate N         open loop: N requests/s in total (closed loop)\n"
-	"      --idle N         hold N extra silent connections open\n"
-	"  -H, --header H       add \"Name: value\" to HTTP requests\n"
-	"      --expect-status N  HTTP status that counts as success (200)\n"
-	"      --latency        print the percentile table\n"
-	"      --json FILE      write every figure as JSON\n"
-	"      --hgrm FILE      write HdrHistogram percentile distribution\n"
-	"  -h, --help           this text\n"
-	"Times take a unit suffix (us, ms, s, m, h); a bare number is seconds.\n";
+    "usage: loadgen [options] http://HOST:PORT/path\n"
+    "       loadgen --proto echo [options] HOST:PORT\n"
+    "\n"
+    "  -t, --threads N      threads, each with its own epoll loop (1)\n"
+    "  -c, --connections N  connections, shared out over threads (10)\n"
+    "  -d, --duration T     measured run time: 10s, 500ms, 2m (10s)\n"
+    "  -n, --requests N     send N requests in total, then stop\n"
+    "      --warmup T       run first for T without recording (0)\n"
+    "      --timeout T      per request and per connect (2s)\n"
+    "      --proto P        http or echo (http)\n"
+    "      --size N         echo message size in bytes (64)\n"
+    "      --pipeline N     requests in flight per connection (1)\n"
+    "      --think-ms N     pause after each response (0)\n"
+    "      --no-keepalive   one connection per request\n"
+    "      --linger0        close with RST (no TIME_WAIT); --no-keepalive\n"
+    "  -R, --rate N         open loop: N requests/s in total (closed loop)\n"
+    "      --idle N         hold N extra silent connections open\n"
+    "  -H, --header H       add \"Name: value\" to HTTP requests\n"
+    "      --expect-status N  HTTP status that counts as success (200)\n"
+    "      --latency        print the percentile table\n"
+    "      --json FILE      write every figure as JSON\n"
+    "      --hgrm FILE      write HdrHistogram percentile distribution\n"
+    "  -h, --help           this text\n"
+    "Times take a unit suffix (us, ms, s, m, h); a bare number is seconds.\n";
 
-static void usage_error(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2), noreturn));
+static void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
 static void usage_error(const char *fmt, ...)
 {
@@ -56,24 +55,24 @@ static void usage_error(const char *fmt, ...)
 }
 
 /* A whole number in [min, max]. */
-static long long parse_int(const char *name, const char *s, long long min,
-			   long long max)
+static long long parse_int(const char *name, const char *s, long long min, long long max)
 {
 	char *end;
 	long long v = strtoll(s, &end, 10);
 
 	if (end == s || *end || v < min || v > max)
-		usage_error("%s: '%s' is not a number from %lld to %lld", name,
-			    s, min, max);
+		usage_error("%s: '%s' is not a number from %lld to %lld", name, s, min, max);
 	return v;
 }
 
 /* A time like 10s, 250ms, 1.5m, 100us; a bare number is in unit_us. */
 static uint64_t parse_time(const char *name, const char *s, double unit_us)
 {
-	static const struct { const char *suffix; double us; } units[] = {
-		{ "us", 1 }, { "ms", 1e3 }, { "s", 1e6 }, { "m", 60e6 },
-		{ "h", 3600e6 }, { "", 0 },
+	static const struct {
+		const char *suffix;
+		double us;
+	} units[] = {
+	    {"us", 1}, {"ms", 1e3}, {"s", 1e6}, {"m", 60e6}, {"h", 3600e6}, {"", 0},
 	};
 	char *end;
 	double v = strtod(s, &end);
@@ -89,78 +88,121 @@ static uint64_t parse_time(const char *name, const char *s, double unit_us)
 }
 
 enum {
-	LG_OPT_WARMUP = 256, LG_OPT_TIMEOUT, LG_OPT_PROTO, LG_OPT_SIZE, LG_OPT_PIPELINE,
-	LG_OPT_THINK, LG_OPT_NOKEEPALIVE, LG_OPT_LINGER0, LG_OPT_IDLE, LG_OPT_STATUS,
-	LG_OPT_LATENCY, LG_OPT_JSON, LG_OPT_HGRM,
+	LG_OPT_WARMUP = 256,
+	LG_OPT_TIMEOUT,
+	LG_OPT_PROTO,
+	LG_OPT_SIZE,
+	LG_OPT_PIPELINE,
+	LG_OPT_THINK,
+	LG_OPT_NOKEEPALIVE,
+	LG_OPT_LINGER0,
+	LG_OPT_IDLE,
+	LG_OPT_STATUS,
+	LG_OPT_LATENCY,
+	LG_OPT_JSON,
+	LG_OPT_HGRM,
 };
 
 static const struct option long_options[] = {
-	{ "threads", required_argument, NULL, 't' },
-	{ "connections", required_argument, NULL, 'c' },
-	{ "duration", required_argument, NULL, 'd' },
-	{ "requests", required_argument, NULL, 'n' },
-	{ "rate", required_argument, NULL, 'R' },
-	{ "header", required_argument, NULL, 'H' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "warmup", required_argument, NULL, LG_OPT_WARMUP },
-	{ "timeout", required_argument, NULL, LG_OPT_TIMEOUT },
-	{ "proto", required_argument, NULL, LG_OPT_PROTO },
-	{ "size", required_argument, NULL, LG_OPT_SIZE },
-	{ "pipeline", required_argument, NULL, LG_OPT_PIPELINE },
-	{ "think-ms", required_argument, NULL, LG_OPT_THINK },
-	{ "no-keepalive", no_argument, NULL, LG_OPT_NOKEEPALIVE },
-	{ "linger0", no_argument, NULL, LG_OPT_LINGER0 },
-	{ "idle", required_argument, NULL, LG_OPT_IDLE },
-	{ "expect-status", required_argument, NULL, LG_OPT_STATUS },
-	{ "latency", no_argument, NULL, LG_OPT_LATENCY },
-	{ "json", required_argument, NULL, LG_OPT_JSON },
-	{ "hgrm", required_argument, NULL, LG_OPT_HGRM },
-	{ NULL, 0, NULL, 0 },
+    {"threads", required_argument, NULL, 't'},
+    {"connections", required_argument, NULL, 'c'},
+    {"duration", required_argument, NULL, 'd'},
+    {"requests", required_argument, NULL, 'n'},
+    {"rate", required_argument, NULL, 'R'},
+    {"header", required_argument, NULL, 'H'},
+    {"help", no_argument, NULL, 'h'},
+    {"warmup", required_argument, NULL, LG_OPT_WARMUP},
+    {"timeout", required_argument, NULL, LG_OPT_TIMEOUT},
+    {"proto", required_argument, NULL, LG_OPT_PROTO},
+    {"size", required_argument, NULL, LG_OPT_SIZE},
+    {"pipeline", required_argument, NULL, LG_OPT_PIPELINE},
+    {"think-ms", required_argument, NULL, LG_OPT_THINK},
+    {"no-keepalive", no_argument, NULL, LG_OPT_NOKEEPALIVE},
+    {"linger0", no_argument, NULL, LG_OPT_LINGER0},
+    {"idle", required_argument, NULL, LG_OPT_IDLE},
+    {"expect-status", required_argument, NULL, LG_OPT_STATUS},
+    {"latency", no_argument, NULL, LG_OPT_LATENCY},
+    {"json", required_argument, NULL, LG_OPT_JSON},
+    {"hgrm", required_argument, NULL, LG_OPT_HGRM},
+    {NULL, 0, NULL, 0},
 };
 
 static void set_option(struct lg_config *cfg, int opt, const char *arg)
 {
 	switch (opt) {
-	case 't': cfg->threads = (int)parse_int("-t", arg, 1, 1024); break;
-	case 'c': cfg->connections = (int)parse_int("-c", arg, 1, 1000000); break;
-	case 'd': cfg->duration_us = parse_time("-d", arg, 1e6); break;
-	case 'n': cfg->requests = (uint64_t)parse_int("-n", arg, 1, LLONG_MAX); break;
-	case 'R': cfg->rate = (double)parse_int("-R", arg, 1, 100000000); break;
+	case 't':
+		cfg->threads = (int)parse_int("-t", arg, 1, 1024);
+		break;
+	case 'c':
+		cfg->connections = (int)parse_int("-c", arg, 1, 1000000);
+		break;
+	case 'd':
+		cfg->duration_us = parse_time("-d", arg, 1e6);
+		break;
+	case 'n':
+		cfg->requests = (uint64_t)parse_int("-n", arg, 1, LLONG_MAX);
+		break;
+	case 'R':
+		cfg->rate = (double)parse_int("-R", arg, 1, 100000000);
+		break;
 	case 'H':
-		if (cfg->nheaders == LG_MAX_HEADERS || !strchr(arg, ':') ||
-		    strpbrk(arg, "\r\n"))
-			usage_error("-H: '%s' is not 'Name: value' (at most %d)",
-				    arg, LG_MAX_HEADERS);
+		if (cfg->nheaders == LG_MAX_HEADERS || !strchr(arg, ':') || strpbrk(arg, "\r\n"))
+			usage_error("-H: '%s' is not 'Name: value' (at most %d)", arg,
+				    LG_MAX_HEADERS);
 		cfg->headers[cfg->nheaders++] = arg;
 		break;
-	case LG_OPT_WARMUP: cfg->warmup_us = parse_time("--warmup", arg, 1e6); break;
-	case LG_OPT_TIMEOUT: cfg->timeout_us = parse_time("--timeout", arg, 1e6); break;
+	case LG_OPT_WARMUP:
+		cfg->warmup_us = parse_time("--warmup", arg, 1e6);
+		break;
+	case LG_OPT_TIMEOUT:
+		cfg->timeout_us = parse_time("--timeout", arg, 1e6);
+		break;
 	case LG_OPT_PROTO:
 		if (strcmp(arg, "http") && strcmp(arg, "echo"))
 			usage_error("--proto: '%s' is neither http nor echo", arg);
 		cfg->proto = arg[0] == 'h' ? LG_HTTP : LG_ECHO;
 		break;
-	case LG_OPT_SIZE: cfg->size = (size_t)parse_int("--size", arg, 1, 1 << 24); break;
+	case LG_OPT_SIZE:
+		cfg->size = (size_t)parse_int("--size", arg, 1, 1 << 24);
+		break;
 	case LG_OPT_PIPELINE:
 		cfg->pipeline = (int)parse_int("--pipeline", arg, 1, LG_MAX_PIPELINE);
 		break;
-	case LG_OPT_THINK: cfg->think_us = 1000 * (uint64_t)parse_int("--think-ms", arg, 0, 3600000); break;
-	case LG_OPT_NOKEEPALIVE: cfg->keepalive = false; break;
-	case LG_OPT_LINGER0: cfg->linger0 = true; break;
-	case LG_OPT_IDLE: cfg->idle = (int)parse_int("--idle", arg, 0, 1000000); break;
-	case LG_OPT_STATUS: cfg->expect_status = (int)parse_int("--expect-status", arg, 100, 599); break;
-	case LG_OPT_LATENCY: cfg->latency = true; break;
-	case LG_OPT_JSON: cfg->json_path = arg; break;
-	case LG_OPT_HGRM: cfg->hgrm_path = arg; break;
-	case 'h': fputs(usage_text, stdout); exit(0);
-	default: usage_error("unhandled option %d", opt);
+	case LG_OPT_THINK:
+		cfg->think_us = 1000 * (uint64_t)parse_int("--think-ms", arg, 0, 3600000);
+		break;
+	case LG_OPT_NOKEEPALIVE:
+		cfg->keepalive = false;
+		break;
+	case LG_OPT_LINGER0:
+		cfg->linger0 = true;
+		break;
+	case LG_OPT_IDLE:
+		cfg->idle = (int)parse_int("--idle", arg, 0, 1000000);
+		break;
+	case LG_OPT_STATUS:
+		cfg->expect_status = (int)parse_int("--expect-status", arg, 100, 599);
+		break;
+	case LG_OPT_LATENCY:
+		cfg->latency = true;
+		break;
+	case LG_OPT_JSON:
+		cfg->json_path = arg;
+		break;
+	case LG_OPT_HGRM:
+		cfg->hgrm_path = arg;
+		break;
+	case 'h':
+		fputs(usage_text, stdout);
+		exit(0);
+	default:
+		usage_error("unhandled option %d", opt);
 	}
 }
 
 /* Splits "HOST:PORT" (or "[v6]:PORT") at s into cfg->host and cfg->port;
  * returns the rest of the string. */
-static const char *split_host_port(struct lg_config *cfg, const char *s,
-				   const char *default_port)
+static const char *split_host_port(struct lg_config *cfg, const char *s, const char *default_port)
 {
 	const char *host = s, *end, *colon;
 
@@ -241,16 +283,20 @@ void options_parse(struct lg_config *cfg, int argc, char **argv)
 	int opt;
 
 	*cfg = (struct lg_config){
-		.threads = 1, .connections = 10, .duration_us = 10000000,
-		.timeout_us = 2000000, .proto = LG_HTTP, .size = 64,
-		.pipeline = 1, .keepalive = true, .expect_status = 200,
+	    .threads = 1,
+	    .connections = 10,
+	    .duration_us = 10000000,
+	    .timeout_us = 2000000,
+	    .proto = LG_HTTP,
+	    .size = 64,
+	    .pipeline = 1,
+	    .keepalive = true,
+	    .expect_status = 200,
 	};
 	opterr = 0; /* our own message, in our own format */
-	while ((opt = getopt_long(argc, argv, "t:c:d:n:R:H:h", long_options,
-				  NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "t:c:d:n:R:H:h", long_options, NULL)) != -1) {
 		if (opt == '?' || opt == ':')
-			usage_error("unknown option, or no value for it: '%s'",
-				    argv[optind - 1]);
+			usage_error("unknown option, or no value for it: '%s'", argv[optind - 1]);
 		duration_given |= opt == 'd';
 		set_option(cfg, opt, optarg);
 	}

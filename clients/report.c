@@ -28,7 +28,7 @@ static const char *fmt_us(char *buf, double us)
 /* 1.50MB: binary units, as wrk. */
 static const char *fmt_bytes(char *buf, double bytes)
 {
-	static const char *units[] = { "B", "KB", "MB", "GB", "TB" };
+	static const char *units[] = {"B", "KB", "MB", "GB", "TB"};
 	int u = 0;
 
 	while (bytes >= 1024 && u < 4) {
@@ -44,15 +44,12 @@ static void print_header(FILE *f, const struct lg_config *cfg)
 	char t[32];
 
 	if (cfg->requests)
-		fprintf(f, "Running %llu requests @ %s\n",
-			(unsigned long long)cfg->requests, cfg->url);
+		fprintf(f, "Running %llu requests @ %s\n", (unsigned long long)cfg->requests,
+			cfg->url);
 	else
-		fprintf(f, "Running %s test @ %s\n",
-			fmt_us(t, (double)cfg->duration_us), cfg->url);
-	fprintf(f, "  %d threads and %d connections, %s, %s loop",
-		cfg->threads, cfg->connections,
-		cfg->proto == LG_HTTP ? "http" : "echo",
-		cfg->rate ? "open" : "closed");
+		fprintf(f, "Running %s test @ %s\n", fmt_us(t, (double)cfg->duration_us), cfg->url);
+	fprintf(f, "  %d threads and %d connections, %s, %s loop", cfg->threads, cfg->connections,
+		cfg->proto == LG_HTTP ? "http" : "echo", cfg->rate ? "open" : "closed");
 	if (cfg->rate)
 		fprintf(f, " at %.0f requests/s", cfg->rate);
 	if (cfg->pipeline > 1)
@@ -65,26 +62,23 @@ static void print_stats_line(FILE *f, const char *name, const struct hist *h)
 {
 	char a[32], b[32], c[32];
 
-	fprintf(f, "    %-9s %9s %9s %9s %8.2f%%\n", name,
-		fmt_us(a, hist_mean(h)), fmt_us(b, hist_stdev(h)),
-		fmt_us(c, (double)h->max), 100 * hist_within_stdev(h));
+	fprintf(f, "    %-9s %9s %9s %9s %8.2f%%\n", name, fmt_us(a, hist_mean(h)),
+		fmt_us(b, hist_stdev(h)), fmt_us(c, (double)h->max), 100 * hist_within_stdev(h));
 }
 
 static void print_distribution(FILE *f, const char *title, const struct hist *h)
 {
-	static const double ps[] = { 50, 75, 90, 99, 99.9, 99.99 };
-	static const char *names[] = { "50%", "75%", "90%", "99%", "99.9%", "99.99%" };
+	static const double ps[] = {50, 75, 90, 99, 99.9, 99.99};
+	static const char *names[] = {"50%", "75%", "90%", "99%", "99.9%", "99.99%"};
 	char t[32];
 
 	fprintf(f, "  %s\n", title);
 	for (int i = 0; i < 6; i++)
-		fprintf(f, "  %7s  %s\n", names[i],
-			fmt_us(t, (double)hist_percentile(h, ps[i])));
+		fprintf(f, "  %7s  %s\n", names[i], fmt_us(t, (double)hist_percentile(h, ps[i])));
 	fprintf(f, "  %7s  %s\n", "max", fmt_us(t, (double)h->max));
 }
 
-static void print_latency(FILE *f, const struct lg_config *cfg,
-			  const struct lg_summary *s)
+static void print_latency(FILE *f, const struct lg_config *cfg, const struct lg_summary *s)
 {
 	const struct lg_result *r = &s->total;
 
@@ -98,8 +92,10 @@ static void print_latency(FILE *f, const struct lg_config *cfg,
 		print_stats_line(f, "Connect", r->connect);
 	if (!cfg->latency)
 		return;
-	print_distribution(f, cfg->rate ? "Latency Distribution (from intended send time)"
-					: "Latency Distribution", r->latency);
+	print_distribution(f,
+			   cfg->rate ? "Latency Distribution (from intended send time)"
+				     : "Latency Distribution",
+			   r->latency);
 	if (r->uncorrected)
 		print_distribution(f, "Uncorrected Latency (from actual send time)",
 				   r->uncorrected);
@@ -121,47 +117,44 @@ static void print_errors(FILE *f, const struct lg_summary *s)
 			if (r->connect_errno[i])
 				fprintf(f, " %s %llu", i ? strerrorname_np(i) : "other",
 					(unsigned long long)r->connect_errno[i]);
-		fprintf(f, "%s\n", r->connect_errno[EADDRNOTAVAIL] ?
-			" (EADDRNOTAVAIL: ephemeral ports exhausted)" : "");
+		fprintf(f, "%s\n",
+			r->connect_errno[EADDRNOTAVAIL]
+			    ? " (EADDRNOTAVAIL: ephemeral ports exhausted)"
+			    : "");
 	}
 	if (e[LG_ERR_BAD_RESPONSE] || e[LG_ERR_CLOSED])
 		fprintf(f, "  Bad responses: %llu, closed by peer: %llu\n",
 			(unsigned long long)e[LG_ERR_BAD_RESPONSE],
 			(unsigned long long)e[LG_ERR_CLOSED]);
 	if (bad_status)
-		fprintf(f, "  Non-2xx or 3xx responses: %llu\n",
-			(unsigned long long)bad_status);
+		fprintf(f, "  Non-2xx or 3xx responses: %llu\n", (unsigned long long)bad_status);
 }
 
-static void print_run_facts(FILE *f, const struct lg_config *cfg,
-			    const struct lg_summary *s)
+static void print_run_facts(FILE *f, const struct lg_config *cfg, const struct lg_summary *s)
 {
 	char t[32], b[32];
 
-	fprintf(f, "  %llu requests in %s, %s read\n",
-		(unsigned long long)s->total.completed, fmt_us(t, s->duration_s * 1e6),
-		fmt_bytes(b, (double)s->total.bytes_read));
+	fprintf(f, "  %llu requests in %s, %s read\n", (unsigned long long)s->total.completed,
+		fmt_us(t, s->duration_s * 1e6), fmt_bytes(b, (double)s->total.bytes_read));
 	if (cfg->idle)
 		fprintf(f, "  Idle connections: %d of %d established, %d still open at the end\n",
 			s->idle_established, s->idle_wanted, s->idle_alive);
 	fprintf(f, "  Client CPU: %.2fs, %.0f requests per CPU-second\n", s->cpu_s,
 		s->cpu_s > 0 ? (double)s->total.completed / s->cpu_s : 0);
 	if (cfg->rate && !report_rate_achieved(cfg, s))
-		fprintf(f, "  WARNING: achieved %.1f requests/s, below 99%% of -R %.0f: "
+		fprintf(f,
+			"  WARNING: achieved %.1f requests/s, below 99%% of -R %.0f: "
 			"the server (or this client) could not keep up\n",
 			s->duration_s > 0 ? (double)s->total.completed / s->duration_s : 0,
 			cfg->rate);
 }
 
-bool report_rate_achieved(const struct lg_config *cfg,
-			  const struct lg_summary *s)
+bool report_rate_achieved(const struct lg_config *cfg, const struct lg_summary *s)
 {
-	return s->duration_s > 0 &&
-	       (double)s->total.completed / s->duration_s >= 0.99 * cfg->rate;
+	return s->duration_s > 0 && (double)s->total.completed / s->duration_s >= 0.99 * cfg->rate;
 }
 
-void report_text(FILE *f, const struct lg_config *cfg,
-		 const struct lg_summary *s)
+void report_text(FILE *f, const struct lg_config *cfg, const struct lg_summary *s)
 {
 	double secs = s->duration_s > 0 ? s->duration_s : 1;
 	char t[32];
@@ -184,15 +177,13 @@ int report_hgrm(const char *path, const struct lg_summary *s)
 	return lg_write_atomic(path, write_hgrm, s->total.latency);
 }
 
-int lg_write_atomic(const char *path, int (*write)(FILE *f, void *arg),
-		    void *arg)
+int lg_write_atomic(const char *path, int (*write)(FILE *f, void *arg), void *arg)
 {
 	char tmp[4096];
 	FILE *f;
 	int rc;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >=
-	    (int)sizeof(tmp)) {
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp)) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}

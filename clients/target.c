@@ -12,12 +12,11 @@
 
 static void resolve(struct lg_target *t, const struct lg_config *cfg)
 {
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res;
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res;
 	int rc = getaddrinfo(cfg->host, cfg->port, &hints, &res);
 
 	if (rc != 0)
-		lg_die("cannot resolve %s:%s: %s", cfg->host, cfg->port,
-		       gai_strerror(rc));
+		lg_die("cannot resolve %s:%s: %s", cfg->host, cfg->port, gai_strerror(rc));
 	memcpy(&t->addr, res->ai_addr, res->ai_addrlen);
 	t->addrlen = res->ai_addrlen;
 	freeaddrinfo(res);
@@ -37,8 +36,8 @@ static char *build_http_request(const struct lg_config *cfg, size_t *len)
 	req = p = malloc(cap);
 	if (!req)
 		lg_die("out of memory");
-	p += sprintf(p, "GET %s HTTP/1.1\r\nHost: %s%s%s:%s\r\n", cfg->path,
-		     v6 ? "[" : "", cfg->host, v6 ? "]" : "", cfg->port);
+	p += sprintf(p, "GET %s HTTP/1.1\r\nHost: %s%s%s:%s\r\n", cfg->path, v6 ? "[" : "",
+		     cfg->host, v6 ? "]" : "", cfg->port);
 	for (int i = 0; i < cfg->nheaders; i++)
 		p += sprintf(p, "%s\r\n", cfg->headers[i]);
 	if (!cfg->keepalive)

@@ -49,7 +49,7 @@ static void arm_timer(struct worker *w)
 {
 	const struct wakeup *first = wakeq_first(&w->group.wakeq);
 	uint64_t when = w->next_tick;
-	struct itimerspec its = { { 0, 0 }, { 0, 0 } };
+	struct itimerspec its = {{0, 0}, {0, 0}};
 
 	if (first && first->at_us < when)
 		when = first->at_us;
@@ -189,8 +189,8 @@ static void init_clients(struct worker *w, int first)
 		cl->ring = w->ring + (size_t)i * (g->ring_mask + 1);
 		cl->budget = n ? n / c + (gi < n % c) : UINT64_MAX;
 		if (cfg->rate && !cfg->keepalive)
-			cl->sched_base = g->clk->start_us +
-					 (uint64_t)((double)gi * 1e6 / cfg->rate);
+			cl->sched_base =
+			    g->clk->start_us + (uint64_t)((double)gi * 1e6 / cfg->rate);
 	}
 }
 
@@ -199,7 +199,7 @@ struct worker *worker_new(const struct lg_config *cfg, const struct lg_target *t
 {
 	struct worker *w = xcalloc(1, sizeof(*w));
 	struct client_group *g = &w->group;
-	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = TIMER_TAG };
+	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = TIMER_TAG};
 	uint32_t ring = 1;
 
 	while (ring < (uint32_t)cfg->pipeline)

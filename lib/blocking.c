@@ -28,8 +28,8 @@ static ssize_t os_read(int fd, void *buf, size_t len, int timeout_ms)
 	ssize_t n;
 
 	if (fd != timeo_fd || timeout_ms != timeo_ms) {
-		struct timeval tv = { .tv_sec = timeout_ms < 0 ? 0 : timeout_ms / 1000,
-				      .tv_usec = timeout_ms < 0 ? 0 : (timeout_ms % 1000) * 1000 };
+		struct timeval tv = {.tv_sec = timeout_ms < 0 ? 0 : timeout_ms / 1000,
+				     .tv_usec = timeout_ms < 0 ? 0 : (timeout_ms % 1000) * 1000};
 		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 		timeo_fd = fd;
 		timeo_ms = timeout_ms;
@@ -58,7 +58,7 @@ static ssize_t os_write(int fd, const void *buf, size_t len)
 
 static void os_sleep_us(long us)
 {
-	struct timespec ts = { .tv_sec = us / 1000000, .tv_nsec = (us % 1000000) * 1000 };
+	struct timespec ts = {.tv_sec = us / 1000000, .tv_nsec = (us % 1000000) * 1000};
 
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR && !sig_stopping())
 		;
@@ -117,7 +117,7 @@ int blocking_interrupt_all(int timeout_ms)
 	}
 }
 
-const struct blocking_io blocking_io_os = { os_read, os_write, os_sleep_us };
+const struct blocking_io blocking_io_os = {os_read, os_write, os_sleep_us};
 
 /* How long the next read may wait: the idle timeout, or less when a request
  * head has been trickling in (slowloris) and its deadline comes first. */
@@ -126,7 +126,8 @@ static int read_timeout_ms(const struct server_config *cfg, uint64_t head_start_
 	long ms = cfg->idle_timeout_s ? cfg->idle_timeout_s * 1000L : -1;
 
 	if (head_start_us && cfg->header_timeout_s) {
-		long left = cfg->header_timeout_s * 1000L - (long)((util_now_us() - head_start_us) / 1000);
+		long left =
+		    cfg->header_timeout_s * 1000L - (long)((util_now_us() - head_start_us) / 1000);
 		if (left < 1)
 			left = 1;
 		if (ms < 0 || left < ms)
@@ -139,15 +140,14 @@ static int read_timeout_ms(const struct server_config *cfg, uint64_t head_start_
  * the unconsumed input at the front of in.  Returns 0 to go on reading, 1
  * when the session is done with the connection, -1 on a write error. */
 static int serve_input(struct session *s, const struct server_config *cfg,
-		       const struct blocking_io *io, int fd, char *in, size_t *in_len,
-		       char *out)
+		       const struct blocking_io *io, int fd, char *in, size_t *in_len, char *out)
 {
 	size_t off = 0, used, out_len = 0;
 	enum session_step step;
 
 	do {
-		step = session_process(s, cfg, in + off, *in_len - off, &used, out,
-				       SESSION_OUT_MAX, &out_len);
+		step = session_process(s, cfg, in + off, *in_len - off, &used, out, SESSION_OUT_MAX,
+				       &out_len);
 		off += used;
 		if (out_len) {
 			if (io->write(fd, out, out_len) < 0)
@@ -183,7 +183,7 @@ void conn_serve_blocking(int fd, const struct server_config *cfg, const struct b
 	size_t in_len = 0;
 	int rc = 0;
 
-	struct live live = { .fd = fd };
+	struct live live = {.fd = fd};
 
 	if (in == NULL || out == NULL)
 		goto out_free;

@@ -30,8 +30,7 @@ extern const struct blocking_io blocking_io_os;
 /* Serves the connected socket fd until the peer closes, an error, a timeout
  * or a stop signal; then closes fd.  Counts the connection's requests and
  * errors in stats. */
-void conn_serve_blocking(int fd, const struct server_config *cfg,
-			 const struct blocking_io *io);
+void conn_serve_blocking(int fd, const struct server_config *cfg, const struct blocking_io *io);
 
 /* Shuts down (SHUT_RDWR) every connection conn_serve_blocking() is serving,
  * so that threads blocked in read() return at once; then waits up to

@@ -141,19 +141,19 @@ static enum conn_want after_output(struct conn *c, const struct server_config *c
 }
 
 /* Runs the session over data[0..len) and sends what it produces. */
-static enum conn_want run_session(struct conn *c, const struct server_config *cfg,
-				  const char *data, size_t len)
+static enum conn_want run_session(struct conn *c, const struct server_config *cfg, const char *data,
+				  size_t len)
 {
 	size_t off = 0, used, out_len = 0;
 	enum session_step step;
 	int kept = 0;
 
 	for (;;) {
-		step = session_process(&c->session, cfg, data + off, len - off, &used,
-				       scratch_out, SCRATCH_SIZE, &out_len);
+		step = session_process(&c->session, cfg, data + off, len - off, &used, scratch_out,
+				       SCRATCH_SIZE, &out_len);
 		off += used;
 		if (step == SESSION_DELAY && cfg->delay_blocking) {
-			usleep((useconds_t)cfg->delay_us);	/* the mistake, on purpose */
+			usleep((useconds_t)cfg->delay_us); /* the mistake, on purpose */
 			continue;
 		}
 		if (step != SESSION_OUTPUT_FULL)
@@ -164,7 +164,7 @@ static enum conn_want run_session(struct conn *c, const struct server_config *cf
 			break;
 	}
 	if (off > 0)
-		c->head_start_us = 0;	/* a request ended: any partial one is new */
+		c->head_start_us = 0; /* a request ended: any partial one is new */
 	conn_keep_input(c, data + off, len - off);
 	if (kept == 0 && out_len > 0)
 		kept = write_or_keep(c, scratch_out, out_len);
@@ -194,7 +194,7 @@ enum conn_want conn_on_readable(struct conn *c, const struct server_config *cfg)
 	buf = scratch_in;
 	if (c->draining)
 		return drain(c);
-	if (c->in_len > 0) {	/* more of a partial request: read behind it */
+	if (c->in_len > 0) { /* more of a partial request: read behind it */
 		if (conn_grow_input(c) < 0)
 			return CONN_WANT_CLOSE;
 		buf = c->in + c->in_len;
@@ -208,7 +208,7 @@ enum conn_want conn_on_readable(struct conn *c, const struct server_config *cfg)
 		return CONN_WANT_CLOSE;
 	}
 	if (n == 0)
-		return CONN_WANT_CLOSE;	/* the peer is done; all our output is sent */
+		return CONN_WANT_CLOSE; /* the peer is done; all our output is sent */
 	stats_add(STAT_BYTES_IN, (uint64_t)n);
 	c->last_active_us = util_now_us();
 	if (c->in_len > 0) {
@@ -240,7 +240,7 @@ enum conn_want conn_on_writable(struct conn *c, const struct server_config *cfg)
 	c->out_off = c->out_len = 0;
 	if (c->session.closing || c->delay_owed || c->in_len == 0)
 		return after_output(c, cfg);
-	return run_session(c, cfg, c->in, c->in_len);	/* input held back by a full buffer */
+	return run_session(c, cfg, c->in, c->in_len); /* input held back by a full buffer */
 }
 
 enum conn_want conn_on_timer(struct conn *c, const struct server_config *cfg)
@@ -261,7 +261,7 @@ static uint64_t age_us(uint64_t now_us, uint64_t then_us)
 int conn_expired(const struct conn *c, const struct server_config *cfg, uint64_t now_us)
 {
 	if (c->deadline_us > now_us)
-		return 0;	/* waiting on its delay timer */
+		return 0; /* waiting on its delay timer */
 	if (c->draining)
 		return age_us(now_us, c->head_start_us) > DRAIN_US;
 	if (cfg->idle_timeout_s &&

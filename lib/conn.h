@@ -27,26 +27,26 @@
 
 /* What the connection waits for next.  Exactly one at a time. */
 enum conn_want {
-	CONN_WANT_READ,		/* watch for readable, then conn_on_readable() */
-	CONN_WANT_WRITE,	/* watch for writable, then conn_on_writable() */
-	CONN_WANT_TIMER,	/* watch nothing; after cfg->delay_us, conn_on_timer() */
-	CONN_WANT_CLOSE		/* stop watching and call conn_close() */
+	CONN_WANT_READ,	 /* watch for readable, then conn_on_readable() */
+	CONN_WANT_WRITE, /* watch for writable, then conn_on_writable() */
+	CONN_WANT_TIMER, /* watch nothing; after cfg->delay_us, conn_on_timer() */
+	CONN_WANT_CLOSE	 /* stop watching and call conn_close() */
 };
 
 struct conn {
 	int fd;
-	uint8_t draining;	/* error answer sent; discarding input until EOF */
-	uint8_t delay_owed;	/* a SESSION_DELAY waits for the output to drain */
+	uint8_t draining;   /* error answer sent; discarding input until EOF */
+	uint8_t delay_owed; /* a SESSION_DELAY waits for the output to drain */
 	struct session session;
-	char *in;		/* unconsumed input, or NULL */
+	char *in; /* unconsumed input, or NULL */
 	uint32_t in_len, in_cap;
-	char *out;		/* unsent output, or NULL */
+	char *out; /* unsent output, or NULL */
 	uint32_t out_off, out_len;
-	uint64_t last_active_us;	/* for --idle-timeout */
-	uint64_t head_start_us;		/* when the current partial head began, or 0 */
-	uint64_t deadline_us;		/* when a CONN_WANT_TIMER delay ends */
-	struct conn *prev, *next;	/* in the model's struct conn_list */
-	struct conn *timer_next;	/* in a struct conn_fifo */
+	uint64_t last_active_us;  /* for --idle-timeout */
+	uint64_t head_start_us;	  /* when the current partial head began, or 0 */
+	uint64_t deadline_us;	  /* when a CONN_WANT_TIMER delay ends */
+	struct conn *prev, *next; /* in the model's struct conn_list */
+	struct conn *timer_next;  /* in a struct conn_fifo */
 };
 
 /* Prepares c for a freshly accepted non-blocking fd. */

@@ -182,8 +182,7 @@ double hist_within_stdev(const struct hist *h)
 	return (double)in / (double)h->total;
 }
 
-int hist_next_bucket(const struct hist *h, int *cursor, uint64_t *value,
-		     uint64_t *count)
+int hist_next_bucket(const struct hist *h, int *cursor, uint64_t *value, uint64_t *count)
 {
 	for (int i = *cursor; i < HIST_COUNTERS; i++) {
 		if (h->counts[i]) {
@@ -199,16 +198,15 @@ int hist_next_bucket(const struct hist *h, int *cursor, uint64_t *value,
 
 static void print_line(FILE *f, double value, double p, uint64_t count)
 {
-	fprintf(f, "%12.3f %12.6f %12llu %12.2f\n", value, p,
-		(unsigned long long)count, p < 1.0 ? 1.0 / (1.0 - p) : INFINITY);
+	fprintf(f, "%12.3f %12.6f %12llu %12.2f\n", value, p, (unsigned long long)count,
+		p < 1.0 ? 1.0 / (1.0 - p) : INFINITY);
 }
 
 /* One line per percentile tick, as HdrHistogram's percentile iterator: the
  * step between ticks halves every time the remaining distance to 100%
  * halves, so the tail gets as many lines as the body.  The last line is
  * always 100% at the exact maximum. */
-static void print_ticks(const struct hist *h, FILE *f, int ticks_per_half,
-			double scale)
+static void print_ticks(const struct hist *h, FILE *f, int ticks_per_half, double scale)
 {
 	uint64_t seen = h->counts[0];
 	double p = 0;
@@ -220,29 +218,26 @@ static void print_ticks(const struct hist *h, FILE *f, int ticks_per_half,
 
 		while (seen < rank && i + 1 < HIST_COUNTERS)
 			seen += h->counts[++i];
-		print_line(f, (double)reported_value(h, i) / scale, p / 100,
-			   seen);
+		print_line(f, (double)reported_value(h, i) / scale, p / 100, seen);
 		halvings = floor(log2(100.0 / (100.0 - p))) + 1;
 		p += 100.0 / (ticks_per_half * pow(2, halvings));
 	}
 	print_line(f, (double)h->max / scale, 1.0, h->total);
 }
 
-int hist_print_classic(const struct hist *h, FILE *f, int ticks_per_half,
-		       double scale)
+int hist_print_classic(const struct hist *h, FILE *f, int ticks_per_half, double scale)
 {
 	if (ticks_per_half < 1)
 		ticks_per_half = 5;
-	fprintf(f, "%12s %12s %12s %12s\n\n", "Value", "Percentile",
-		"TotalCount", "1/(1-Percentile)");
+	fprintf(f, "%12s %12s %12s %12s\n\n", "Value", "Percentile", "TotalCount",
+		"1/(1-Percentile)");
 	if (h->total)
 		print_ticks(h, f, ticks_per_half, scale);
-	fprintf(f, "#[Mean    = %12.3f, StdDeviation   = %12.3f]\n",
-		hist_mean(h) / scale, hist_stdev(h) / scale);
-	fprintf(f, "#[Max     = %12.3f, Total count    = %12llu]\n",
-		(double)h->max / scale, (unsigned long long)h->total);
-	fprintf(f, "#[Buckets = %12d, SubBuckets     = %12d]\n", HIST_BUCKETS,
-		HIST_SUB_BUCKETS);
+	fprintf(f, "#[Mean    = %12.3f, StdDeviation   = %12.3f]\n", hist_mean(h) / scale,
+		hist_stdev(h) / scale);
+	fprintf(f, "#[Max     = %12.3f, Total count    = %12llu]\n", (double)h->max / scale,
+		(unsigned long long)h->total);
+	fprintf(f, "#[Buckets = %12d, SubBuckets     = %12d]\n", HIST_BUCKETS, HIST_SUB_BUCKETS);
 	if (ferror(f)) {
 		errno = errno ? errno : EIO;
 		return -1;

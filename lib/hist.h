@@ -75,8 +75,7 @@ double hist_within_stdev(const struct hist *h);
  * each call stores the lowest value of the next non-empty bucket and its
  * count and returns 1, or returns 0 when there are no more.  Recording
  * that value again lands in the same bucket. */
-int hist_next_bucket(const struct hist *h, int *cursor, uint64_t *value,
-		     uint64_t *count);
+int hist_next_bucket(const struct hist *h, int *cursor, uint64_t *value, uint64_t *count);
 
 /* Writes the percentile distribution in HdrHistogram's CLASSIC text format
  * (header "Value Percentile TotalCount 1/(1-Percentile)", then the #[Mean,
@@ -84,7 +83,6 @@ int hist_next_bucket(const struct hist *h, int *cursor, uint64_t *value,
  * milliseconds, as wrk2 does), ticks_per_half lines per halving of the
  * remaining percentile distance (HdrHistogram's default is 5).  Returns 0,
  * or -1 with errno set if writing failed. */
-int hist_print_classic(const struct hist *h, FILE *f, int ticks_per_half,
-		       double scale);
+int hist_print_classic(const struct hist *h, FILE *f, int ticks_per_half, double scale);
 
 #endif

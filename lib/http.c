@@ -16,7 +16,7 @@
 
 /* What the headers said, gathered while parsing, judged at the end. */
 struct head_facts {
-	int content_lengths;	/* how many Content-Length headers */
+	int content_lengths; /* how many Content-Length headers */
 	int bad_content_length;
 	int transfer_encoding;
 	int conn_close, conn_keep_alive;
@@ -121,7 +121,7 @@ static int parse_header_line(const char *p, const char *eol, struct http_request
 	while (colon < eol && is_tchar((unsigned char)*colon))
 		colon++;
 	if (colon == p || colon == eol || *colon != ':')
-		return -1;	/* also rejects "Name :" and folded lines */
+		return -1; /* also rejects "Name :" and folded lines */
 	size_t name_len = (size_t)(colon - p);
 
 	const char *v = colon + 1, *v_end = eol;
@@ -149,11 +149,11 @@ static int parse_header_line(const char *p, const char *eol, struct http_request
 static int judge_head(const struct head_facts *f, struct http_request *req)
 {
 	if (f->transfer_encoding && f->content_lengths) {
-		req->status = 400;	/* the classic request-smuggling ambiguity */
+		req->status = 400; /* the classic request-smuggling ambiguity */
 		return -1;
 	}
 	if (f->transfer_encoding) {
-		req->status = 501;	/* chunked bodies are not implemented */
+		req->status = 501; /* chunked bodies are not implemented */
 		return -1;
 	}
 	if (f->content_lengths > 1 || f->bad_content_length) {
@@ -174,11 +174,11 @@ int http_parse_request(const char *buf, size_t len, struct http_request *req)
 {
 	size_t limit = len < HTTP_MAX_HEAD ? len : HTTP_MAX_HEAD;
 	const char *p = buf, *end = buf + limit, *eol, *next;
-	struct head_facts facts = { 0 };
+	struct head_facts facts = {0};
 
 	memset(req, 0, sizeof(*req));
 	if (len == 0)
-		return -2;	/* buf may be NULL: nothing is read */
+		return -2; /* buf may be NULL: nothing is read */
 	/* Robustness (RFC 9112 2.2): ignore empty lines before a request. */
 	while (p < end && (*p == '\r' || *p == '\n'))
 		p++;
@@ -191,7 +191,7 @@ int http_parse_request(const char *buf, size_t len, struct http_request *req)
 		next = next_line(p, end, &eol);
 		if (next == NULL)
 			break;
-		if (eol == p) {		/* the empty line: the head is complete */
+		if (eol == p) { /* the empty line: the head is complete */
 			if (judge_head(&facts, req) < 0)
 				return -1;
 			return (int)(next - buf);
@@ -243,19 +243,32 @@ const char *http_date(void)
 static const char *reason(int status, const char **body)
 {
 	switch (status) {
-	case 200: *body = "Hello, World!"; return "OK";
-	case 400: *body = "Bad Request\n"; return "Bad Request";
-	case 404: *body = "Not Found\n"; return "Not Found";
-	case 405: *body = "Method Not Allowed\n"; return "Method Not Allowed";
-	case 408: *body = "Request Timeout\n"; return "Request Timeout";
-	case 431: *body = "Request Header Fields Too Large\n";
+	case 200:
+		*body = "Hello, World!";
+		return "OK";
+	case 400:
+		*body = "Bad Request\n";
+		return "Bad Request";
+	case 404:
+		*body = "Not Found\n";
+		return "Not Found";
+	case 405:
+		*body = "Method Not Allowed\n";
+		return "Method Not Allowed";
+	case 408:
+		*body = "Request Timeout\n";
+		return "Request Timeout";
+	case 431:
+		*body = "Request Header Fields Too Large\n";
 		return "Request Header Fields Too Large";
-	default: *body = "Not Implemented\n"; return "Not Implemented";
+	default:
+		*body = "Not Implemented\n";
+		return "Not Implemented";
 	}
 }
 
-size_t http_write_response(char *out, size_t cap, int status, int minor_version,
-			   bool keep_alive, bool head_only)
+size_t http_write_response(char *out, size_t cap, int status, int minor_version, bool keep_alive,
+			   bool head_only)
 {
 	const char *body, *text = reason(status, &body);
 	const char *conn = "";
@@ -271,8 +284,7 @@ size_t http_write_response(char *out, size_t cap, int status, int minor_version,
 		     "HTTP/1.%d %d %s\r\nServer: modelbench\r\nDate: %s\r\n"
 		     "Content-Type: text/plain\r\nContent-Length: %zu\r\n%s%s\r\n%s",
 		     minor_version, status, text, http_date(), body_len, conn,
-		     status == 405 ? "Allow: GET, HEAD, POST\r\n" : "",
-		     head_only ? "" : body);
+		     status == 405 ? "Allow: GET, HEAD, POST\r\n" : "", head_only ? "" : body);
 	if (n < 0 || (size_t)n >= cap)
 		return 0;
 	return (size_t)n;

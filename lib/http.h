@@ -22,11 +22,11 @@ struct http_request {
 	size_t method_len;
 	const char *path;
 	size_t path_len;
-	int minor_version;		/* HTTP/1.<minor_version> */
-	bool keep_alive;		/* after version and Connection: rules */
+	int minor_version; /* HTTP/1.<minor_version> */
+	bool keep_alive;   /* after version and Connection: rules */
 	bool has_content_length;
-	uint64_t content_length;	/* body bytes that follow the head */
-	int status;			/* on -1: the answer owed (400, 431, 501) */
+	uint64_t content_length; /* body bytes that follow the head */
+	int status;		 /* on -1: the answer owed (400, 431, 501) */
 };
 
 /* Parses one request head from buf[0..len).
@@ -45,8 +45,8 @@ int http_route(const struct http_request *req);
  * a cached Date, Content-Type, Content-Length, Connection when needed, and
  * the body (omitted for HEAD when head_only).  Returns the length written, or
  * 0 when it does not fit in cap. */
-size_t http_write_response(char *out, size_t cap, int status, int minor_version,
-			   bool keep_alive, bool head_only);
+size_t http_write_response(char *out, size_t cap, int status, int minor_version, bool keep_alive,
+			   bool head_only);
 
 /* The current Date header value ("Sun, 06 Nov 1994 08:49:37 GMT"), cached
  * per thread and rebuilt when the second changes. */

@@ -39,8 +39,9 @@ void net_init(void)
 
 int net_listen(const char *host, int port, int backlog, bool reuseport)
 {
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-				  .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
+	struct addrinfo hints = {.ai_family = AF_UNSPEC,
+				 .ai_socktype = SOCK_STREAM,
+				 .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
 	struct addrinfo *res;
 	char service[16];
 	int fd = -1, one = 1, rc;
@@ -122,12 +123,12 @@ int net_set_nonblock(int fd)
  * it looks at the queue, and a blocking listening socket must not block here). */
 static int shed_connection(int listen_fd)
 {
-	static struct log_limit log_limit;	/* under spare_lock */
-	struct pollfd pending = { .fd = listen_fd, .events = POLLIN };
+	static struct log_limit log_limit; /* under spare_lock */
+	struct pollfd pending = {.fd = listen_fd, .events = POLLIN};
 	int shed = 0;
 
 	pthread_rwlock_wrlock(&spare_lock);
-	if (spare_fd < 0)	/* lost earlier: take one back if any is free now */
+	if (spare_fd < 0) /* lost earlier: take one back if any is free now */
 		spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (spare_fd >= 0 && poll(&pending, 1, 0) == 1) {
 		close(spare_fd);
@@ -140,7 +141,8 @@ static int shed_connection(int listen_fd)
 		spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	}
 	if (shed)
-		log_every(&log_limit, 1000000, "accept: out of descriptors; closing new connections");
+		log_every(&log_limit, 1000000,
+			  "accept: out of descriptors; closing new connections");
 	pthread_rwlock_unlock(&spare_lock);
 	return shed;
 }
@@ -186,8 +188,8 @@ int net_accept_blocking(int listen_fd)
 {
 	/* Wait on the stop pipe too: a signal that lands just before a blocking
 	 * accept() would otherwise go unnoticed until the next client. */
-	struct pollfd fds[2] = { { .fd = listen_fd, .events = POLLIN },
-				 { .fd = sig_fd(), .events = POLLIN } };
+	struct pollfd fds[2] = {{.fd = listen_fd, .events = POLLIN},
+				{.fd = sig_fd(), .events = POLLIN}};
 
 	if (poll(fds, 2, -1) < 0)
 		return -1;

@@ -12,24 +12,34 @@
 
 #include "server.h"
 
-enum { OPT_PROTO = 1, OPT_HOST, OPT_PORT, OPT_WORKERS, OPT_BACKLOG, OPT_IDLE,
-       OPT_HEADER, OPT_DELAY, OPT_WORK, OPT_WORK_NS, OPT_DELAY_BLOCKING, OPT_HELP };
-
-static const struct option long_opts[] = {
-	{ "proto", required_argument, NULL, OPT_PROTO },
-	{ "host", required_argument, NULL, OPT_HOST },
-	{ "port", required_argument, NULL, OPT_PORT },
-	{ "workers", required_argument, NULL, OPT_WORKERS },
-	{ "backlog", required_argument, NULL, OPT_BACKLOG },
-	{ "idle-timeout", required_argument, NULL, OPT_IDLE },
-	{ "header-timeout", required_argument, NULL, OPT_HEADER },
-	{ "delay-us", required_argument, NULL, OPT_DELAY },
-	{ "work-us", required_argument, NULL, OPT_WORK },
-	{ "work-ns", required_argument, NULL, OPT_WORK_NS },
-	{ "delay-blocking", no_argument, NULL, OPT_DELAY_BLOCKING },
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ NULL, 0, NULL, 0 }
+enum {
+	OPT_PROTO = 1,
+	OPT_HOST,
+	OPT_PORT,
+	OPT_WORKERS,
+	OPT_BACKLOG,
+	OPT_IDLE,
+	OPT_HEADER,
+	OPT_DELAY,
+	OPT_WORK,
+	OPT_WORK_NS,
+	OPT_DELAY_BLOCKING,
+	OPT_HELP
 };
+
+static const struct option long_opts[] = {{"proto", required_argument, NULL, OPT_PROTO},
+					  {"host", required_argument, NULL, OPT_HOST},
+					  {"port", required_argument, NULL, OPT_PORT},
+					  {"workers", required_argument, NULL, OPT_WORKERS},
+					  {"backlog", required_argument, NULL, OPT_BACKLOG},
+					  {"idle-timeout", required_argument, NULL, OPT_IDLE},
+					  {"header-timeout", required_argument, NULL, OPT_HEADER},
+					  {"delay-us", required_argument, NULL, OPT_DELAY},
+					  {"work-us", required_argument, NULL, OPT_WORK},
+					  {"work-ns", required_argument, NULL, OPT_WORK_NS},
+					  {"delay-blocking", no_argument, NULL, OPT_DELAY_BLOCKING},
+					  {"help", no_argument, NULL, OPT_HELP},
+					  {NULL, 0, NULL, 0}};
 
 static const char *workers_text(const struct model *m)
 {
@@ -84,9 +94,12 @@ void opt_parse(struct server_config *cfg, int argc, char **argv, const struct mo
 {
 	int c;
 
-	*cfg = (struct server_config){ .proto = PROTO_HTTP, .host = "127.0.0.1", .port = 8080,
-				       .backlog = 4096, .idle_timeout_s = 60,
-				       .header_timeout_s = 10 };
+	*cfg = (struct server_config){.proto = PROTO_HTTP,
+				      .host = "127.0.0.1",
+				      .port = 8080,
+				      .backlog = 4096,
+				      .idle_timeout_s = 60,
+				      .header_timeout_s = 10};
 	while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_PROTO:
@@ -99,18 +112,42 @@ void opt_parse(struct server_config *cfg, int argc, char **argv, const struct mo
 				exit(2);
 			}
 			break;
-		case OPT_HOST: cfg->host = optarg; break;
-		case OPT_PORT: cfg->port = parse_num("port", optarg, 0, 65535); break;
-		case OPT_WORKERS: cfg->workers = parse_num("workers", optarg, 0, 4096); break;
-		case OPT_BACKLOG: cfg->backlog = parse_num("backlog", optarg, 1, 1 << 20); break;
-		case OPT_IDLE: cfg->idle_timeout_s = parse_num("idle-timeout", optarg, 0, 86400); break;
-		case OPT_HEADER: cfg->header_timeout_s = parse_num("header-timeout", optarg, 0, 86400); break;
-		case OPT_DELAY: cfg->delay_us = parse_num("delay-us", optarg, 0, 60000000); break;
-		case OPT_WORK: cfg->work_ns = 1000 * parse_num("work-us", optarg, 0, 60000000); break;
-		case OPT_WORK_NS: cfg->work_ns = parse_num("work-ns", optarg, 0, 60000000000L); break;
-		case OPT_DELAY_BLOCKING: cfg->delay_blocking = true; break;
-		case OPT_HELP: usage(stdout, m); exit(0);
-		default: usage(stderr, m); exit(2);
+		case OPT_HOST:
+			cfg->host = optarg;
+			break;
+		case OPT_PORT:
+			cfg->port = parse_num("port", optarg, 0, 65535);
+			break;
+		case OPT_WORKERS:
+			cfg->workers = parse_num("workers", optarg, 0, 4096);
+			break;
+		case OPT_BACKLOG:
+			cfg->backlog = parse_num("backlog", optarg, 1, 1 << 20);
+			break;
+		case OPT_IDLE:
+			cfg->idle_timeout_s = parse_num("idle-timeout", optarg, 0, 86400);
+			break;
+		case OPT_HEADER:
+			cfg->header_timeout_s = parse_num("header-timeout", optarg, 0, 86400);
+			break;
+		case OPT_DELAY:
+			cfg->delay_us = parse_num("delay-us", optarg, 0, 60000000);
+			break;
+		case OPT_WORK:
+			cfg->work_ns = 1000 * parse_num("work-us", optarg, 0, 60000000);
+			break;
+		case OPT_WORK_NS:
+			cfg->work_ns = parse_num("work-ns", optarg, 0, 60000000000L);
+			break;
+		case OPT_DELAY_BLOCKING:
+			cfg->delay_blocking = true;
+			break;
+		case OPT_HELP:
+			usage(stdout, m);
+			exit(0);
+		default:
+			usage(stderr, m);
+			exit(2);
 		}
 	}
 	if (optind < argc) {
@@ -118,6 +155,7 @@ void opt_parse(struct server_config *cfg, int argc, char **argv, const struct mo
 		exit(2);
 	}
 	if (cfg->workers == 0)
-		cfg->workers = m->default_workers == MODEL_WORKERS_PER_CORE ?
-			       (int)sysconf(_SC_NPROCESSORS_ONLN) : m->default_workers;
+		cfg->workers = m->default_workers == MODEL_WORKERS_PER_CORE
+				   ? (int)sysconf(_SC_NPROCESSORS_ONLN)
+				   : m->default_workers;
 }

@@ -15,15 +15,15 @@ enum proto { PROTO_ECHO, PROTO_HTTP };
 
 struct server_config {
 	enum proto proto;
-	const char *host;	/* address to bind; default 127.0.0.1 */
-	int port;		/* 0 = any free port */
-	int workers;		/* threads or processes; 0 = the model's default */
-	int backlog;		/* listen() backlog */
-	int idle_timeout_s;	/* close a connection silent this long; 0 = never */
-	int header_timeout_s;	/* a request head must arrive within this; 0 = never */
-	long delay_us;		/* simulated backend wait per request */
-	long work_ns;		/* CPU spin per request (--work-us / --work-ns) */
-	bool delay_blocking;	/* event loops sleep inside the loop (the classic mistake) */
+	const char *host;     /* address to bind; default 127.0.0.1 */
+	int port;	      /* 0 = any free port */
+	int workers;	      /* threads or processes; 0 = the model's default */
+	int backlog;	      /* listen() backlog */
+	int idle_timeout_s;   /* close a connection silent this long; 0 = never */
+	int header_timeout_s; /* a request head must arrive within this; 0 = never */
+	long delay_us;	      /* simulated backend wait per request */
+	long work_ns;	      /* CPU spin per request (--work-us / --work-ns) */
+	bool delay_blocking;  /* event loops sleep inside the loop (the classic mistake) */
 };
 
 struct model;
@@ -31,7 +31,6 @@ struct model;
 /* Fills cfg from argv.  Prints usage and exits 0 on --help, exits 2 on a bad
  * option or value, naming it.  The model supplies its name and default
  * worker count for the usage text. */
-void opt_parse(struct server_config *cfg, int argc, char **argv,
-	       const struct model *m);
+void opt_parse(struct server_config *cfg, int argc, char **argv, const struct model *m);
 
 #endif

@@ -26,7 +26,7 @@ struct reactor {
 	void *state;
 	const struct server_config *cfg;
 	int listen_fd;
-	struct rconn **by_fd;	/* the connection on each descriptor, or NULL */
+	struct rconn **by_fd; /* the connection on each descriptor, or NULL */
 	int by_fd_len;
 	struct conn_list conns;
 	struct conn_fifo timers;
@@ -57,8 +57,9 @@ static void close_conn(struct reactor *r, struct rconn *rc)
 /* Makes the poller watch for what the connection wants next. */
 static void apply(struct reactor *r, struct rconn *rc, enum conn_want want)
 {
-	int new_mask = want == CONN_WANT_READ ? REACTOR_READ :
-		       want == CONN_WANT_WRITE ? REACTOR_WRITE : 0;
+	int new_mask = want == CONN_WANT_READ	 ? REACTOR_READ
+		       : want == CONN_WANT_WRITE ? REACTOR_WRITE
+						 : 0;
 
 	if (want == CONN_WANT_CLOSE || set_mask(r, rc->conn.fd, &rc->mask, new_mask) < 0) {
 		close_conn(r, rc);
@@ -181,7 +182,7 @@ static int loop(struct reactor *r)
 
 int reactor_run(int listen_fd, const struct server_config *cfg, const struct poller *poller)
 {
-	struct reactor r = { .poller = poller, .cfg = cfg, .listen_fd = listen_fd };
+	struct reactor r = {.poller = poller, .cfg = cfg, .listen_fd = listen_fd};
 	int rc;
 
 	if (net_set_nonblock(listen_fd) < 0 || (r.state = poller->create()) == NULL) {

@@ -36,18 +36,19 @@ static void *epoll_create_state(void)
 static int epoll_watch(void *state, int fd, int old_mask, int new_mask)
 {
 	struct epoll_state *s = state;
-	struct epoll_event ev = { .data.fd = fd };
+	struct epoll_event ev = {.data.fd = fd};
 	int op = old_mask == 0 ? EPOLL_CTL_ADD : new_mask == 0 ? EPOLL_CTL_DEL : EPOLL_CTL_MOD;
 
-	ev.events = (new_mask & REACTOR_READ ? EPOLLIN : 0) |
-		    (new_mask & REACTOR_WRITE ? EPOLLOUT : 0);
+	ev.events =
+	    (new_mask & REACTOR_READ ? EPOLLIN : 0) | (new_mask & REACTOR_WRITE ? EPOLLOUT : 0);
 	return epoll_ctl(s->epfd, op, fd, &ev);
 }
 
 static int epoll_wait_ready(void *state, long timeout_us, struct reactor_event *events, int max)
 {
 	struct epoll_state *s = state;
-	struct timespec ts = { .tv_sec = timeout_us / 1000000, .tv_nsec = timeout_us % 1000000 * 1000 };
+	struct timespec ts = {.tv_sec = timeout_us / 1000000,
+			      .tv_nsec = timeout_us % 1000000 * 1000};
 	/* epoll_pwait2 (Linux 5.11) takes a timespec; epoll_wait only milliseconds. */
 	int n = epoll_pwait2(s->epfd, s->ready, max < WAIT_MAX ? max : WAIT_MAX, &ts, NULL);
 
@@ -69,6 +70,5 @@ static void epoll_destroy(void *state)
 	free(s);
 }
 
-const struct poller reactor_epoll = {
-	epoll_create_state, epoll_watch, epoll_wait_ready, epoll_destroy
-};
+const struct poller reactor_epoll = {epoll_create_state, epoll_watch, epoll_wait_ready,
+				     epoll_destroy};

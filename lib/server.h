@@ -22,11 +22,11 @@
 #define MODEL_WORKERS_PER_CORE (-1)
 
 struct model {
-	const char *name;	/* as in build/server-<name> */
-	const char *about;	/* one line for --help */
-	int default_workers;	/* used when --workers is 0; 0 = model has none,
-				 * MODEL_WORKERS_PER_CORE = one per online core */
-	unsigned flags;		/* MODEL_* */
+	const char *name;    /* as in build/server-<name> */
+	const char *about;   /* one line for --help */
+	int default_workers; /* used when --workers is 0; 0 = model has none,
+			      * MODEL_WORKERS_PER_CORE = one per online core */
+	unsigned flags;	     /* MODEL_* */
 	/* Serves listen_fd (blocking, CLOEXEC) until stopped.  Returns 0, or
 	 * -1 after logging why it could not serve. */
 	int (*serve)(int listen_fd, const struct server_config *cfg);

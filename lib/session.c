@@ -22,7 +22,7 @@ enum { PHASE_HEAD, PHASE_BODY };
 
 void session_init(struct session *s, enum proto proto)
 {
-	*s = (struct session){ .proto = (uint8_t)proto };
+	*s = (struct session){.proto = (uint8_t)proto};
 }
 
 int session_in_head(const struct session *s, size_t unconsumed)
@@ -49,7 +49,7 @@ static enum session_step finish_request(struct session *s, const struct server_c
 		s->closing = 1;
 		return SESSION_CLOSE;
 	}
-	return SESSION_NEED_INPUT;	/* the caller's loop carries on parsing */
+	return SESSION_NEED_INPUT; /* the caller's loop carries on parsing */
 }
 
 /* Answers a bad head with its error status; the connection then closes. */
@@ -57,15 +57,15 @@ static enum session_step reject(struct session *s, int status, char *out, size_t
 				size_t *out_len)
 {
 	stats_add(STAT_BAD_REQUESTS, 1);
-	*out_len += http_write_response(out + *out_len, out_cap - *out_len, status, 1,
-					false, false);
+	*out_len +=
+	    http_write_response(out + *out_len, out_cap - *out_len, status, 1, false, false);
 	s->closing = 1;
 	return SESSION_CLOSE;
 }
 
 static enum session_step http_process(struct session *s, const struct server_config *cfg,
-				      const char *in, size_t in_len, size_t *consumed,
-				      char *out, size_t out_cap, size_t *out_len)
+				      const char *in, size_t in_len, size_t *consumed, char *out,
+				      size_t out_cap, size_t *out_len)
 {
 	struct http_request req;
 	enum session_step step;
@@ -77,11 +77,11 @@ static enum session_step http_process(struct session *s, const struct server_con
 			step = SESSION_OUTPUT_FULL;
 			break;
 		}
-		if (s->pending) {	/* the delay is over: answer */
+		if (s->pending) { /* the delay is over: answer */
 			s->pending = 0;
-			*out_len += http_write_response(out + *out_len, out_cap - *out_len,
-							s->status, s->minor_version,
-							s->keep_alive, s->head_only);
+			*out_len +=
+			    http_write_response(out + *out_len, out_cap - *out_len, s->status,
+						s->minor_version, s->keep_alive, s->head_only);
 			if (!s->keep_alive) {
 				s->closing = 1;
 				step = SESSION_CLOSE;
@@ -108,7 +108,7 @@ static enum session_step http_process(struct session *s, const struct server_con
 			break;
 		}
 		if (n == -1) {
-			off = in_len;	/* whatever follows is not trusted */
+			off = in_len; /* whatever follows is not trusted */
 			step = reject(s, req.status, out, out_cap, out_len);
 			break;
 		}
@@ -125,8 +125,8 @@ static enum session_step http_process(struct session *s, const struct server_con
 }
 
 static enum session_step echo_process(struct session *s, const struct server_config *cfg,
-				      const char *in, size_t in_len, size_t *consumed,
-				      char *out, size_t out_cap, size_t *out_len)
+				      const char *in, size_t in_len, size_t *consumed, char *out,
+				      size_t out_cap, size_t *out_len)
 {
 	size_t room = out_cap - *out_len, n = in_len < room ? in_len : room;
 
@@ -153,8 +153,8 @@ static enum session_step echo_process(struct session *s, const struct server_con
 }
 
 enum session_step session_process(struct session *s, const struct server_config *cfg,
-				  const char *in, size_t in_len, size_t *consumed,
-				  char *out, size_t out_cap, size_t *out_len)
+				  const char *in, size_t in_len, size_t *consumed, char *out,
+				  size_t out_cap, size_t *out_len)
 {
 	if (s->closing) {
 		*consumed = in_len;

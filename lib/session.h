@@ -24,22 +24,22 @@
 #define SESSION_OUT_MAX (64 * 1024)
 
 enum session_step {
-	SESSION_NEED_INPUT,	/* consumed what it could; read more */
-	SESSION_OUTPUT_FULL,	/* send some output, then call again */
-	SESSION_DELAY,		/* wait cfg->delay_us, then call again */
-	SESSION_CLOSE		/* send the output, then close */
+	SESSION_NEED_INPUT,  /* consumed what it could; read more */
+	SESSION_OUTPUT_FULL, /* send some output, then call again */
+	SESSION_DELAY,	     /* wait cfg->delay_us, then call again */
+	SESSION_CLOSE	     /* send the output, then close */
 };
 
 struct session {
-	uint8_t proto;		/* enum proto */
-	uint8_t pending;	/* a response is owed after the delay */
-	uint8_t closing;	/* the last response is out; close after it */
-	uint8_t head_only;	/* pending response to HEAD */
-	uint8_t keep_alive;	/* pending response keeps the connection */
-	uint8_t minor_version;	/* pending response's HTTP/1.x */
-	uint8_t phase;		/* reading a head, or discarding a body */
-	uint16_t status;	/* pending response's status */
-	uint64_t body_left;	/* request body bytes still to discard */
+	uint8_t proto;	       /* enum proto */
+	uint8_t pending;       /* a response is owed after the delay */
+	uint8_t closing;       /* the last response is out; close after it */
+	uint8_t head_only;     /* pending response to HEAD */
+	uint8_t keep_alive;    /* pending response keeps the connection */
+	uint8_t minor_version; /* pending response's HTTP/1.x */
+	uint8_t phase;	       /* reading a head, or discarding a body */
+	uint16_t status;       /* pending response's status */
+	uint64_t body_left;    /* request body bytes still to discard */
 };
 
 void session_init(struct session *s, enum proto proto);
@@ -49,8 +49,8 @@ void session_init(struct session *s, enum proto proto);
  * passes them again, with more, next time) and advances *out_len.  Returns
  * what the model must do next.  out_cap must be at least 1 KiB. */
 enum session_step session_process(struct session *s, const struct server_config *cfg,
-				  const char *in, size_t in_len, size_t *consumed,
-				  char *out, size_t out_cap, size_t *out_len);
+				  const char *in, size_t in_len, size_t *consumed, char *out,
+				  size_t out_cap, size_t *out_len);
 
 /* True while the session holds part of a request head: the model enforces
  * --header-timeout only then. */

@@ -15,7 +15,7 @@
 /* Written by the handler in whichever thread took the signal and read by
  * every thread: an atomic, which is also safe inside a signal handler. */
 static int stopping;
-static int pipe_fds[2] = { -1, -1 };
+static int pipe_fds[2] = {-1, -1};
 /* SIGTERM and SIGINT, for sig_block_stop(); filled once by sig_init(), so
  * blocking them around each pthread_create() costs one system call. */
 static sigset_t stop_signals;
@@ -44,7 +44,7 @@ void sig_init(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;
 	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = 0;	/* no SA_RESTART: blocking calls must see EINTR */
+	sa.sa_flags = 0; /* no SA_RESTART: blocking calls must see EINTR */
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigemptyset(&stop_signals);

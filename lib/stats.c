@@ -14,13 +14,10 @@
 static uint64_t *counters;
 
 static const char *const names[STAT_COUNT] = {
-	[STAT_CONNECTIONS] = "connections",
-	[STAT_REQUESTS] = "requests",
-	[STAT_BAD_REQUESTS] = "bad_requests",
-	[STAT_IO_ERRORS] = "io_errors",
-	[STAT_REFUSED] = "refused",
-	[STAT_BYTES_IN] = "bytes_in",
-	[STAT_BYTES_OUT] = "bytes_out",
+    [STAT_CONNECTIONS] = "connections",	  [STAT_REQUESTS] = "requests",
+    [STAT_BAD_REQUESTS] = "bad_requests", [STAT_IO_ERRORS] = "io_errors",
+    [STAT_REFUSED] = "refused",		  [STAT_BYTES_IN] = "bytes_in",
+    [STAT_BYTES_OUT] = "bytes_out",
 };
 
 void stats_init(void)

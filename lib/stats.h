@@ -10,11 +10,11 @@
 #include <stdint.h>
 
 enum stat_counter {
-	STAT_CONNECTIONS,	/* accepted */
-	STAT_REQUESTS,		/* HTTP requests answered / echo reads echoed */
-	STAT_BAD_REQUESTS,	/* answered 4xx/5xx and closed */
-	STAT_IO_ERRORS,		/* resets, EPIPE, timeouts */
-	STAT_REFUSED,		/* closed at once: EMFILE, FD_SETSIZE, no thread */
+	STAT_CONNECTIONS,  /* accepted */
+	STAT_REQUESTS,	   /* HTTP requests answered / echo reads echoed */
+	STAT_BAD_REQUESTS, /* answered 4xx/5xx and closed */
+	STAT_IO_ERRORS,	   /* resets, EPIPE, timeouts */
+	STAT_REFUSED,	   /* closed at once: EMFILE, FD_SETSIZE, no thread */
 	STAT_BYTES_IN,
 	STAT_BYTES_OUT,
 	STAT_COUNT

@@ -85,5 +85,5 @@ void util_spin_ns(long ns)
 	while (util_now_ns() < end)
 		for (int i = 0; i < 8; i++)
 			sink += (uint64_t)i;
-	(void)sink;	/* clang: set, and that is the point */
+	(void)sink; /* clang: set, and that is the point */
 }

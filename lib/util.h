@@ -25,7 +25,7 @@ struct log_limit {
  * test.  Not thread-safe: one thread at a time per limit (the callers log
  * from one thread, or under a lock). */
 void log_every(struct log_limit *limit, uint64_t interval_us, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Monotonic time in microseconds (vDSO, no system call). */
 uint64_t util_now_us(void);

@@ -48,8 +48,8 @@ static int serve(int listen_fd, const struct server_config *cfg)
 	/* Worker 0 is this thread, on main's socket; the others get their own. */
 	for (int i = 0; i < n; i++) {
 		w[i].cfg = cfg;
-		w[i].listen_fd = i == 0 ? listen_fd :
-				 net_listen(cfg->host, port, cfg->backlog, true);
+		w[i].listen_fd =
+		    i == 0 ? listen_fd : net_listen(cfg->host, port, cfg->backlog, true);
 		if (w[i].listen_fd < 0)
 			die("listen (SO_REUSEPORT) on port %d: %s", port, strerror(errno));
 	}
@@ -70,9 +70,9 @@ static int serve(int listen_fd, const struct server_config *cfg)
 }
 
 const struct model model = {
-	.name = "epoll-reuseport",
-	.about = "one epoll reactor per core, each with its own SO_REUSEPORT socket",
-	.default_workers = MODEL_WORKERS_PER_CORE,
-	.flags = MODEL_REUSEPORT,
-	.serve = serve,
+    .name = "epoll-reuseport",
+    .about = "one epoll reactor per core, each with its own SO_REUSEPORT socket",
+    .default_workers = MODEL_WORKERS_PER_CORE,
+    .flags = MODEL_REUSEPORT,
+    .serve = serve,
 };

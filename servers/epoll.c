@@ -21,7 +21,7 @@ static int serve(int listen_fd, const struct server_config *cfg)
 }
 
 const struct model model = {
-	.name = "epoll",
-	.about = "one thread, epoll: only ready connections are returned",
-	.serve = serve,
+    .name = "epoll",
+    .about = "one thread, epoll: only ready connections are returned",
+    .serve = serve,
 };

@@ -58,12 +58,12 @@ struct green {
 	int watched_fd;		       /* registered with epoll, or -1 */
 	uint32_t wait_events;	       /* epoll events it is parked on, or 0 */
 	enum green_state state;
-	enum wake_reason wake;	   /* why it was last resumed */
-	uint64_t deadline_us;	   /* while in the deadline heap */
+	enum wake_reason wake;		/* why it was last resumed */
+	uint64_t deadline_us;		/* while in the deadline heap */
 	struct heap_node deadline_node; /* in sched.deadlines, or all NULL */
-	struct green *run_next;	   /* in the run queue, or in the free list */
-	struct green *prev, *next; /* in sched.live, so a stop can wake all */
-	char *map;		   /* the mapping: guard page, stack, this struct */
+	struct green *run_next;		/* in the run queue, or in the free list */
+	struct green *prev, *next;	/* in sched.live, so a stop can wake all */
+	char *map;			/* the mapping: guard page, stack, this struct */
 	void *asan_fake_stack;
 };
 

@@ -29,7 +29,7 @@ static int serve(int listen_fd, const struct server_config *cfg)
 }
 
 const struct model model = {
-	.name = "iterative",
-	.about = "one connection at a time, blocking calls (the baseline)",
-	.serve = serve,
+    .name = "iterative",
+    .about = "one connection at a time, blocking calls (the baseline)",
+    .serve = serve,
 };

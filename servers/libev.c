@@ -39,9 +39,9 @@ struct server {
 /* A connection and its two watchers; at most one of them runs at a time,
  * because a connection waits for exactly one thing (conn.h). */
 struct evconn {
-	struct conn conn;	/* first: the sweep casts a struct conn back */
-	ev_io io;		/* readable or writable, as the handlers want */
-	ev_timer delay;		/* the --delay-us wait */
+	struct conn conn; /* first: the sweep casts a struct conn back */
+	ev_io io;	  /* readable or writable, as the handlers want */
+	ev_timer delay;	  /* the --delay-us wait */
 	struct server *srv;
 };
 
@@ -75,7 +75,7 @@ static void apply(struct evconn *ec, enum conn_want want)
 		break;
 	default:
 		if (ev_is_active(&ec->io) && (ec->io.events & events))
-			break;	/* already watching for it */
+			break; /* already watching for it */
 		ev_io_stop(loop, &ec->io);
 		ev_io_modify(&ec->io, events);
 		ev_io_start(loop, &ec->io);
@@ -165,7 +165,7 @@ static void close_all(struct server *srv)
 
 static int serve(int listen_fd, const struct server_config *cfg)
 {
-	struct server srv = { .cfg = cfg };
+	struct server srv = {.cfg = cfg};
 
 	/* EVFLAG_NOSIGMASK: leave the signal mask alone; lib/sig.c owns it. */
 	if (net_set_nonblock(listen_fd) < 0 ||
@@ -183,7 +183,7 @@ static int serve(int listen_fd, const struct server_config *cfg)
 }
 
 const struct model model = {
-	.name = "libev",
-	.about = "one thread, libev's loop (epoll) calling the shared handlers",
-	.serve = serve,
+    .name = "libev",
+    .about = "one thread, libev's loop (epoll) calling the shared handlers",
+    .serve = serve,
 };

@@ -33,7 +33,7 @@
 struct server {
 	struct event_base *base;
 	const struct server_config *cfg;
-	const struct timeval *delay;	/* libevent's queue for --delay-us */
+	const struct timeval *delay; /* libevent's queue for --delay-us */
 	struct conn_list conns;
 	struct event listener, stop, sweep;
 };
@@ -43,9 +43,9 @@ struct server {
  * reading or writing, or is a timer during a --delay-us wait: an idle
  * connection then costs one event, not two (about 130 bytes less). */
 struct lconn {
-	struct conn conn;	/* first: the sweep casts a struct conn back */
+	struct conn conn; /* first: the sweep casts a struct conn back */
 	struct event ev;
-	enum conn_want want;	/* what ev is set up for now */
+	enum conn_want want; /* what ev is set up for now */
 	struct server *srv;
 };
 
@@ -151,10 +151,10 @@ static void on_stop(evutil_socket_t unused, short what, void *arg)
  * pipe and the sweep timer.  Returns 0, or -1 with errno set. */
 static int add_server_events(struct server *srv, int listen_fd)
 {
-	const struct timeval sweep_every = { CONN_SWEEP_US / 1000000, CONN_SWEEP_US % 1000000 };
+	const struct timeval sweep_every = {CONN_SWEEP_US / 1000000, CONN_SWEEP_US % 1000000};
 
-	event_assign(&srv->listener, srv->base, listen_fd, EV_READ | EV_PERSIST,
-		     on_accept_ready, srv);
+	event_assign(&srv->listener, srv->base, listen_fd, EV_READ | EV_PERSIST, on_accept_ready,
+		     srv);
 	event_assign(&srv->stop, srv->base, sig_fd(), EV_READ, on_stop, srv);
 	event_assign(&srv->sweep, srv->base, -1, EV_PERSIST, on_sweep, srv);
 	if (event_add(&srv->listener, NULL) < 0 || event_add(&srv->stop, NULL) < 0 ||
@@ -189,10 +189,10 @@ static struct event_base *new_base(void)
 
 static int serve(int listen_fd, const struct server_config *cfg)
 {
-	struct server srv = { .cfg = cfg };
+	struct server srv = {.cfg = cfg};
 	/* Every delay has the same length, so libevent can keep them in a FIFO
 	 * queue instead of its timer heap: a "common timeout". */
-	const struct timeval delay = { cfg->delay_us / 1000000, cfg->delay_us % 1000000 };
+	const struct timeval delay = {cfg->delay_us / 1000000, cfg->delay_us % 1000000};
 	int rc = -1;
 
 	if (net_set_nonblock(listen_fd) < 0 || (srv.base = new_base()) == NULL) {
@@ -217,7 +217,7 @@ out_free_base:
 }
 
 const struct model model = {
-	.name = "libevent",
-	.about = "one thread, libevent's loop (epoll) calling the shared handlers",
-	.serve = serve,
+    .name = "libevent",
+    .about = "one thread, libevent's loop (epoll) calling the shared handlers",
+    .serve = serve,
 };

@@ -33,30 +33,30 @@
 #include "stats.h"
 #include "util.h"
 
-#define SCRATCH_SIZE (64 * 1024)	/* as lib/conn.c */
+#define SCRATCH_SIZE (64 * 1024) /* as lib/conn.c */
 #define SWEEP_MS (CONN_SWEEP_US / 1000)
 
 struct server {
 	uv_loop_t loop;
 	const struct server_config *cfg;
 	uv_tcp_t listener;
-	uv_poll_t stop;		/* sig_fd(): libuv's own signal handling would
-				 * replace lib/sig.c's handlers */
-	uv_timer_t sweep;	/* idle and header timeouts, once a second */
-	uv_timer_t delay;	/* the earliest --delay-us deadline */
+	uv_poll_t stop;	  /* sig_fd(): libuv's own signal handling would
+			   * replace lib/sig.c's handlers */
+	uv_timer_t sweep; /* idle and header timeouts, once a second */
+	uv_timer_t delay; /* the earliest --delay-us deadline */
 	struct conn_list conns;
 	struct conn_fifo delayed;	/* waiting on --delay-us, oldest first */
 	char scratch_in[SCRATCH_SIZE];	/* every read without a partial request */
-	char scratch_out[SCRATCH_SIZE];	/* every response, before it is sent */
+	char scratch_out[SCRATCH_SIZE]; /* every response, before it is sent */
 };
 
 /* A connection.  struct conn holds the state every event model keeps (the
  * session, the partial input, the timeouts); the readiness handlers of
  * lib/conn.c are not used, only its fields and its lists. */
 struct uconn {
-	struct conn conn;	/* first: the lists hand back a struct conn */
-	uv_tcp_t tcp;		/* tcp.data points back here */
-	uint8_t reading;	/* between uv_read_start and uv_read_stop */
+	struct conn conn; /* first: the lists hand back a struct conn */
+	uv_tcp_t tcp;	  /* tcp.data points back here */
+	uint8_t reading;  /* between uv_read_start and uv_read_stop */
 };
 
 /* Output the socket would not take now, and libuv's request to send it. */
@@ -135,15 +135,15 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 	struct conn *c = &u->conn;
 
 	if (nread == 0)
-		return;		/* libuv's EAGAIN */
-	if (nread < 0) {	/* EOF: all our output is sent, as we stop reading till then */
+		return;	 /* libuv's EAGAIN */
+	if (nread < 0) { /* EOF: all our output is sent, as we stop reading till then */
 		if (nread != UV_EOF && nread != UV_ENOBUFS && !c->draining)
 			stats_add(STAT_IO_ERRORS, 1);
 		close_conn(u);
 		return;
 	}
 	if (c->draining)
-		return;		/* after our last answer: discard until EOF */
+		return; /* after our last answer: discard until EOF */
 	stats_add(STAT_BYTES_IN, (uint64_t)nread);
 	c->last_active_us = util_now_us();
 	if (buf->base == server_of(u)->scratch_in) {
@@ -186,7 +186,7 @@ static void arm_delay_timer(struct server *srv)
 
 	if (srv->delayed.head == NULL)
 		return;
-	uv_update_time(&srv->loop);	/* libuv counts from its cached time */
+	uv_update_time(&srv->loop); /* libuv counts from its cached time */
 	uv_timer_start(&srv->delay, on_delay,
 		       (uint64_t)conn_fifo_timeout_ms(&srv->delayed, now, SWEEP_MS), 0);
 }
@@ -247,7 +247,7 @@ static void on_written(uv_write_t *req, int status)
 
 	free(w);
 	if (uv_is_closing((uv_handle_t *)&u->tcp))
-		return;		/* cancelled by close_conn */
+		return; /* cancelled by close_conn */
 	if (status < 0) {
 		stats_add(STAT_IO_ERRORS, 1);
 		close_conn(u);
@@ -256,7 +256,7 @@ static void on_written(uv_write_t *req, int status)
 	stats_add(STAT_BYTES_OUT, len);
 	u->conn.last_active_us = util_now_us();
 	if (u->conn.in_len > 0 && !u->conn.session.closing && !u->conn.delay_owed)
-		run_session(u, u->conn.in, u->conn.in_len);	/* input held back */
+		run_session(u, u->conn.in, u->conn.in_len); /* input held back */
 	else
 		after_output(u);
 }
@@ -308,7 +308,7 @@ static void run_session(struct uconn *u, const char *data, size_t len)
 				       srv->scratch_out, SCRATCH_SIZE, &out_len);
 		off += used;
 		if (step == SESSION_DELAY && srv->cfg->delay_blocking) {
-			usleep((useconds_t)srv->cfg->delay_us);	/* the mistake, on purpose */
+			usleep((useconds_t)srv->cfg->delay_us); /* the mistake, on purpose */
 			continue;
 		}
 		if (step != SESSION_OUTPUT_FULL)
@@ -319,7 +319,7 @@ static void run_session(struct uconn *u, const char *data, size_t len)
 			break;
 	}
 	if (off > 0)
-		c->head_start_us = 0;	/* a request ended: any partial one is new */
+		c->head_start_us = 0; /* a request ended: any partial one is new */
 	conn_keep_input(c, data + off, len - off);
 	if (sent == SENT_ALL && out_len > 0)
 		sent = send_or_queue(u, srv->scratch_out, out_len);
@@ -328,7 +328,7 @@ static void run_session(struct uconn *u, const char *data, size_t len)
 	if (sent == SEND_FAILED)
 		close_conn(u);
 	else if (sent == SENT_PART)
-		stop_reading(u);	/* on_written carries on */
+		stop_reading(u); /* on_written carries on */
 	else
 		after_output(u);
 }
@@ -382,7 +382,7 @@ static void close_everything(struct server *srv)
 {
 	while (srv->conns.head)
 		close_conn((struct uconn *)srv->conns.head);
-	srv->delayed = (struct conn_fifo){ NULL, NULL };
+	srv->delayed = (struct conn_fifo){NULL, NULL};
 	uv_close((uv_handle_t *)&srv->listener, NULL);
 	uv_close((uv_handle_t *)&srv->stop, NULL);
 	uv_close((uv_handle_t *)&srv->sweep, NULL);
@@ -447,7 +447,7 @@ static int serve(int listen_fd, const struct server_config *cfg)
 		log_msg("cannot serve: %s", uv_strerror(rc));
 		close_everything(srv);
 	}
-	uv_run(&srv->loop, UV_RUN_DEFAULT);	/* until every handle is closed */
+	uv_run(&srv->loop, UV_RUN_DEFAULT); /* until every handle is closed */
 	if (uv_loop_close(&srv->loop) < 0)
 		log_msg("event loop closed with handles still open");
 	free(srv);
@@ -455,7 +455,7 @@ static int serve(int listen_fd, const struct server_config *cfg)
 }
 
 const struct model model = {
-	.name = "libuv",
-	.about = "one thread, libuv's stream API: read callbacks with bytes, write requests",
-	.serve = serve,
+    .name = "libuv",
+    .about = "one thread, libuv's stream API: read callbacks with bytes, write requests",
+    .serve = serve,
 };

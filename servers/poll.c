@@ -20,8 +20,8 @@
 #include "server.h"
 
 struct poll_state {
-	struct pollfd *fds;	/* what we watch, packed; poll() fills revents */
-	int *slot;		/* index in fds of each descriptor, or -1 */
+	struct pollfd *fds; /* what we watch, packed; poll() fills revents */
+	int *slot;	    /* index in fds of each descriptor, or -1 */
 	int count, cap, slot_len;
 };
 
@@ -61,12 +61,12 @@ static int poll_watch(void *state, int fd, int old_mask, int new_mask)
 	short events = (short)((new_mask & REACTOR_READ ? POLLIN : 0) |
 			       (new_mask & REACTOR_WRITE ? POLLOUT : 0));
 
-	if (old_mask == 0) {	/* add at the end */
+	if (old_mask == 0) { /* add at the end */
 		if (grow(s, fd) < 0)
 			return -1;
 		s->slot[fd] = s->count;
-		s->fds[s->count++] = (struct pollfd){ .fd = fd, .events = events };
-	} else if (new_mask == 0) {	/* move the last entry into the hole */
+		s->fds[s->count++] = (struct pollfd){.fd = fd, .events = events};
+	} else if (new_mask == 0) { /* move the last entry into the hole */
 		int i = s->slot[fd];
 		s->fds[i] = s->fds[--s->count];
 		s->slot[s->fds[i].fd] = i;
@@ -80,7 +80,8 @@ static int poll_watch(void *state, int fd, int old_mask, int new_mask)
 static int poll_wait(void *state, long timeout_us, struct reactor_event *events, int max)
 {
 	struct poll_state *s = state;
-	struct timespec ts = { .tv_sec = timeout_us / 1000000, .tv_nsec = timeout_us % 1000000 * 1000 };
+	struct timespec ts = {.tv_sec = timeout_us / 1000000,
+			      .tv_nsec = timeout_us % 1000000 * 1000};
 	int n = ppoll(s->fds, (nfds_t)s->count, &ts, NULL), count = 0;
 
 	if (n <= 0)
@@ -91,7 +92,7 @@ static int poll_wait(void *state, long timeout_us, struct reactor_event *events,
 		int mask = (re & (POLLIN | POLLERR | POLLHUP) ? REACTOR_READ : 0) |
 			   (re & (POLLOUT | POLLERR | POLLHUP) ? REACTOR_WRITE : 0);
 		if (mask)
-			events[count++] = (struct reactor_event){ s->fds[i].fd, mask };
+			events[count++] = (struct reactor_event){s->fds[i].fd, mask};
 	}
 	return count;
 }
@@ -105,9 +106,7 @@ static void poll_destroy(void *state)
 	free(s);
 }
 
-static const struct poller poll_poller = {
-	poll_create, poll_watch, poll_wait, poll_destroy
-};
+static const struct poller poll_poller = {poll_create, poll_watch, poll_wait, poll_destroy};
 
 static int serve(int listen_fd, const struct server_config *cfg)
 {
@@ -115,7 +114,7 @@ static int serve(int listen_fd, const struct server_config *cfg)
 }
 
 const struct model model = {
-	.name = "poll",
-	.about = "one thread, poll() over every connection",
-	.serve = serve,
+    .name = "poll",
+    .about = "one thread, poll() over every connection",
+    .serve = serve,
 };

@@ -37,13 +37,13 @@ static pid_t start_worker(int listen_fd, const struct server_config *cfg)
 	pid_t pid = fork();
 
 	if (pid != 0)
-		return pid;	/* the parent, or -1 */
+		return pid; /* the parent, or -1 */
 	while (!sig_stopping()) {
 		int fd = net_accept_blocking(listen_fd);
 		if (fd >= 0)
 			conn_serve_blocking(fd, cfg, &blocking_io_os);
 	}
-	_exit(0);	/* not exit(): the parent's stdio buffers are not ours */
+	_exit(0); /* not exit(): the parent's stdio buffers are not ours */
 }
 
 /* Reaps exited workers and starts replacements while not stopping. */
@@ -83,7 +83,7 @@ static void stop_workers(pid_t *pids, int n)
 		if (left)
 			usleep(10000);
 	} while (left && util_now_us() < end);
-	for (int i = 0; i < n; i++) {	/* stuck past the deadline */
+	for (int i = 0; i < n; i++) { /* stuck past the deadline */
 		if (pids[i] > 0) {
 			kill(pids[i], SIGKILL);
 			waitpid(pids[i], NULL, 0);
@@ -95,7 +95,7 @@ static int serve(int listen_fd, const struct server_config *cfg)
 {
 	int n = cfg->workers;
 	pid_t *pids = calloc((size_t)n, sizeof(*pids));
-	struct pollfd stop = { .fd = sig_fd(), .events = POLLIN };
+	struct pollfd stop = {.fd = sig_fd(), .events = POLLIN};
 
 	if (pids == NULL)
 		die("out of memory");
@@ -114,8 +114,8 @@ static int serve(int listen_fd, const struct server_config *cfg)
 }
 
 const struct model model = {
-	.name = "prefork",
-	.about = "N worker processes, each serving one connection at a time",
-	.default_workers = 16,
-	.serve = serve,
+    .name = "prefork",
+    .about = "N worker processes, each serving one connection at a time",
+    .default_workers = 16,
+    .serve = serve,
 };

@@ -21,7 +21,7 @@
 #include "util.h"
 
 struct select_state {
-	fd_set readers, writers;	/* what we watch; select() gets copies */
+	fd_set readers, writers; /* what we watch; select() gets copies */
 	int max_fd;
 };
 
@@ -75,7 +75,7 @@ static int select_wait(void *state, long timeout_us, struct reactor_event *event
 	struct select_state *s = state;
 	/* select() overwrites its sets, so it gets copies of ours. */
 	fd_set readable = s->readers, writable = s->writers;
-	struct timeval tv = { .tv_sec = timeout_us / 1000000, .tv_usec = timeout_us % 1000000 };
+	struct timeval tv = {.tv_sec = timeout_us / 1000000, .tv_usec = timeout_us % 1000000};
 	int n = select(s->max_fd + 1, &readable, &writable, NULL, &tv), count = 0;
 
 	if (n <= 0)
@@ -85,7 +85,7 @@ static int select_wait(void *state, long timeout_us, struct reactor_event *event
 		int mask = (FD_ISSET(fd, &readable) ? REACTOR_READ : 0) |
 			   (FD_ISSET(fd, &writable) ? REACTOR_WRITE : 0);
 		if (mask)
-			events[count++] = (struct reactor_event){ fd, mask };
+			events[count++] = (struct reactor_event){fd, mask};
 	}
 	return count;
 }
@@ -95,9 +95,8 @@ static void select_destroy(void *state)
 	free(state);
 }
 
-static const struct poller select_poller = {
-	select_create, select_watch, select_wait, select_destroy
-};
+static const struct poller select_poller = {select_create, select_watch, select_wait,
+					    select_destroy};
 
 static int serve(int listen_fd, const struct server_config *cfg)
 {
@@ -105,7 +104,7 @@ static int serve(int listen_fd, const struct server_config *cfg)
 }
 
 const struct model model = {
-	.name = "select",
-	.about = "one thread, select() over every connection (refuses fds >= FD_SETSIZE)",
-	.serve = serve,
+    .name = "select",
+    .about = "one thread, select() over every connection (refuses fds >= FD_SETSIZE)",
+    .serve = serve,
 };

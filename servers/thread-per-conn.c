@@ -69,7 +69,7 @@ static int serve(int listen_fd, const struct server_config *cfg)
 }
 
 const struct model model = {
-	.name = "thread-per-conn",
-	.about = "a new thread for every connection, blocking calls",
-	.serve = serve,
+    .name = "thread-per-conn",
+    .about = "a new thread for every connection, blocking calls",
+    .serve = serve,
 };

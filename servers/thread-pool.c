@@ -31,16 +31,16 @@
 #define STOP_CHECK_MS 100
 
 struct queue {
-	int fds[QUEUE_CAP];	/* a ring of accepted connections */
+	int fds[QUEUE_CAP]; /* a ring of accepted connections */
 	int head, count;
 	int closing;
 	pthread_mutex_t lock;
 	pthread_cond_t not_empty, not_full;
 };
 
-static struct queue queue = { .lock = PTHREAD_MUTEX_INITIALIZER,
-			      .not_empty = PTHREAD_COND_INITIALIZER,
-			      .not_full = PTHREAD_COND_INITIALIZER };
+static struct queue queue = {.lock = PTHREAD_MUTEX_INITIALIZER,
+			     .not_empty = PTHREAD_COND_INITIALIZER,
+			     .not_full = PTHREAD_COND_INITIALIZER};
 static const struct server_config *config;
 
 /* Adds fd, waiting while the queue is full.  Returns 0, or -1 if stopping. */
@@ -138,15 +138,15 @@ static int serve(int listen_fd, const struct server_config *cfg)
 	blocking_interrupt_all(900);
 	for (int i = 0; i < cfg->workers; i++)
 		pthread_join(tids[i], NULL);
-	while (queue.count > 0)	/* accepted but never served */
+	while (queue.count > 0) /* accepted but never served */
 		close(queue_pop(&queue));
 	free(tids);
 	return 0;
 }
 
 const struct model model = {
-	.name = "thread-pool",
-	.about = "a fixed pool of worker threads fed by a bounded queue",
-	.default_workers = 16,
-	.serve = serve,
+    .name = "thread-pool",
+    .about = "a fixed pool of worker threads fed by a bounded queue",
+    .default_workers = 16,
+    .serve = serve,
 };

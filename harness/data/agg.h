@@ -22,12 +22,12 @@ struct agg_stat {
 };
 
 struct agg_cell {
-	struct sample m[METRICS];   /* by data/metrics.h's "how" */
+	struct sample m[METRICS];    /* by data/metrics.h's "how" */
 	struct agg_stat st[METRICS]; /* each sample's median, min, max */
-	int ok, failed;		      /* measured reps (1..), not the pass */
-	char note[256];		      /* a failure reason, or errors of ok runs */
-	int median_rep;		      /* the ok rep with the median requests/s */
-	int ports_out;		      /* runs failed with "ports ran out" */
+	int ok, failed;		     /* measured reps (1..), not the pass */
+	char note[256];		     /* a failure reason, or errors of ok runs */
+	int median_rep;		     /* the ok rep with the median requests/s */
+	int ports_out;		     /* runs failed with "ports ran out" */
 };
 
 struct agg_scenario {

@@ -74,8 +74,7 @@ static void search(const double *x, int lo, int hi, const struct cp_opts *o,
 	search(x, t, hi, o, out, max, n);
 }
 
-int cp_detect(const double *x, int n, const struct cp_opts *o, struct change_point *out,
-	      int max)
+int cp_detect(const double *x, int n, const struct cp_opts *o, struct change_point *out, int max)
 {
 	int found = 0;
 

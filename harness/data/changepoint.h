@@ -37,10 +37,10 @@ struct cp_opts {
 };
 
 struct change_point {
-	int index;	   /* the first point after the change */
-	double before;	   /* mean of the window before it */
-	double after;	   /* mean of the window after it */
-	double p;	   /* Welch's p-value */
+	int index;     /* the first point after the change */
+	double before; /* mean of the window before it */
+	double after;  /* mean of the window after it */
+	double p;      /* Welch's p-value */
 };
 
 /* Fills o with the defaults above. */
@@ -48,7 +48,6 @@ void cp_defaults(struct cp_opts *o);
 
 /* Finds the change points of x[0..n), in order of index, into out (room for
  * max).  Returns how many. */
-int cp_detect(const double *x, int n, const struct cp_opts *o, struct change_point *out,
-	      int max);
+int cp_detect(const double *x, int n, const struct cp_opts *o, struct change_point *out, int max);
 
 #endif

@@ -102,9 +102,8 @@ static void init_columns(void)
 	for (int id = 0; id < METRICS; id++)
 		if (!named[id])
 			columns[n_columns++] = (struct column){
-			    metrics[id].column,
-			    offsetof(struct run_row, m) + id * sizeof(double), 0,
-			    metrics[id].format, 0};
+			    metrics[id].column, offsetof(struct run_row, m) + id * sizeof(double),
+			    0, metrics[id].format, 0};
 }
 
 /* Host names go into a folder name: keep only the harmless characters. */

@@ -33,7 +33,7 @@ struct run_row {
 	double idle, keepalive, size, delay_blocking;
 	char server_cpus[32], client_cpus[32];
 	double loadgen_threads;
-	double host_load;	    /* 1-minute load average as the run began */
+	double host_load; /* 1-minute load average as the run began */
 	/* Issue 13: marks of a run that stays ok but whose figures may not
 	 * be the server's alone: "", "disturbed" (other work on the pinned
 	 * cores, or steal), "client-bound" (the load generator used more than

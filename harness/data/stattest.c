@@ -83,8 +83,7 @@ double stat_welch_p(const double *a, int na, const double *b, int nb)
 	if (se2 <= 0)
 		return ma == mb ? 1 : 0;
 	t = fabs(ma - mb) / sqrt(se2);
-	df = se2 * se2 /
-	     ((va / na) * (va / na) / (na - 1) + (vb / nb) * (vb / nb) / (nb - 1));
+	df = se2 * se2 / ((va / na) * (va / na) / (na - 1) + (vb / nb) * (vb / nb) / (nb - 1));
 	return fmin(1, 2 * stat_t_sf(t, df));
 }
 

@@ -317,14 +317,13 @@ static void caption_cpu(const struct agg *a, const char *e, struct text *t)
 	for (int k = 0; k < n; k++)
 		if (p[k].v > 1.15 * one)
 			say(t, "%s %s %.0f",
-			    above++ ? "," : " More than 15% above it, so using a second core:", a->models[p[k].j],
-			    p[k].v);
+			    above++ ? "," : " More than 15% above it, so using a second core:",
+			    a->models[p[k].j], p[k].v);
 	say(t, "%s", above ? "." : "");
 	for (int k = 0; k < n; k++)
 		if (!(p[k].v > 1.15 * one))
-			say(t, "%s %s %.0f",
-			    below++ ? "," : " Within 15% of one core or below it:", a->models[p[k].j],
-			    p[k].v);
+			say(t, "%s %s %.0f", below++ ? "," : " Within 15% of one core or below it:",
+			    a->models[p[k].j], p[k].v);
 	say(t, "%s", below ? "." : "");
 	say(t,
 	    " The server ran on CPUs %s, the load generator on CPU %s with %.0f thread(s), so "

@@ -140,10 +140,9 @@ static const char *const side_metrics[] = {"server_cpu_us_per_req", "server_user
  * client_cpu_s rises with the server's throughput, so "slower" on it
  * would call a faster server a regression; the TCP counters count the
  * whole network namespace; the CPU-speed control is the host's. */
-static const char *const context_metrics[] = {"client_cpu_s",	  "duration_s",
-					      "client_cpu_share", "cpu_speed_ns",
-					      "listen_overflows", "listen_drops",
-					      "tcp_retrans_segs", NULL};
+static const char *const context_metrics[] = {
+    "client_cpu_s",	"duration_s",	"client_cpu_share", "cpu_speed_ns",
+    "listen_overflows", "listen_drops", "tcp_retrans_segs", NULL};
 
 static int list_index(const char *const *list, const char *s)
 {
@@ -163,8 +162,8 @@ static enum group group_of(const char *column)
 	 * its throughput (a faster server batches more per wake-up): shown
 	 * beside the others, judged only when --metric names them. */
 	if (list_index(context_metrics, column) >= 0 || strstr(column, "switch") ||
-	    strstr(column, "foreign") ||
-	    strstr(column, "steal") || strncmp(column, "host_", 5) == 0)
+	    strstr(column, "foreign") || strstr(column, "steal") ||
+	    strncmp(column, "host_", 5) == 0)
 		return G_CONTEXT;
 	return G_OTHER;
 }
@@ -789,7 +788,8 @@ static void describe_level(const struct compare *c)
 		else if (isnan(c->drift))
 			printf(
 			    "  So no change is called: every cell says \"cannot tell\".  Give\n"
-			    "  --drift PCT (the drift measured between two runs of one build, e.g.\n"
+			    "  --drift PCT (the drift measured between two runs of one build, "
+			    "e.g.\n"
 			    "  by comparing two runs of it with several runs per side) to call\n"
 			    "  changes larger than it, or several runs per side (A1,A2,A3\n"
 			    "  B1,B2,B3), or run both builds in one run (--build A --build B).\n");
@@ -1042,8 +1042,9 @@ int compare_main(int argc, char **argv)
 
 	print_header();
 	for (int i = 0; i < n; i++) {
-		const char *title[] = {"main metrics", "side metrics", "other metrics",
-				       "context: load generator, host, context switches (not judged)"};
+		const char *title[] = {
+		    "main metrics", "side metrics", "other metrics",
+		    "context: load generator, host, context switches (not judged)"};
 		enum group g = c.m[lines[i].metric].group;
 
 		if (lines[i].v != V_SAME && (int)g != shown) {

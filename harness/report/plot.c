@@ -205,8 +205,8 @@ static void plot_spectrum(const char *dir, const char *plotdir, const struct rep
 		add_word(&models, m->agg.models[j]);
 	}
 	if (f && fclose(f) == 0 && *models) {
-		vars = sys_fmt("datafile='%s'; models='%s'; scenario='%s'", path, models,
-			       m->spectrum);
+		vars =
+		    sys_fmt("datafile='%s'; models='%s'; scenario='%s'", path, models, m->spectrum);
 		caption = sys_fmt("Latency percentile spectrum, scenario %s", m->spectrum);
 		plot_draw(dir, plotdir, "spectrum", "spectrum", vars, caption, "", made);
 		free(vars);

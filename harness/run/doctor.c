@@ -20,12 +20,12 @@
 #include "run/doctor.h"
 
 /* Thresholds, each with the reason it is where it is. */
-#define LOAD_QUIET 0.5	     /* a quarter of a 2-core machine's capacity */
-#define STEAL_QUIET 0.01     /* 1% of CPU time taken by the hypervisor */
-#define BUSY_QUIET 0.05	     /* 5% of a pinned CPU used by other work */
-#define BACKLOG_WANTED 4096  /* the servers' --backlog default */
-#define PORTS_WANTED 28000   /* the connect suite's busiest minute */
-#define NOFILE_WANTED 20000  /* c10k: 15,000 idle + the active ones + the server's */
+#define LOAD_QUIET 0.5	    /* a quarter of a 2-core machine's capacity */
+#define STEAL_QUIET 0.01    /* 1% of CPU time taken by the hypervisor */
+#define BUSY_QUIET 0.05	    /* 5% of a pinned CPU used by other work */
+#define BACKLOG_WANTED 4096 /* the servers' --backlog default */
+#define PORTS_WANTED 28000  /* the connect suite's busiest minute */
+#define NOFILE_WANTED 20000 /* c10k: 15,000 idle + the active ones + the server's */
 
 static void add(struct doctor_report *r, const char *name, const char *group,
 		enum doctor_status status, char *value, char *reason, char *fix)
@@ -140,8 +140,8 @@ static void check_boost(struct doctor_report *r, const struct doctor_opts *o)
 			       "so early runs are faster than late ones"),
 		    sys_strdup("echo 0 > /sys/devices/system/cpu/cpufreq/boost"));
 	else if (no_turbo == NULL && boost == NULL)
-		add(r, "cpu-boost", "setup", DOCTOR_OK, sys_strdup("no boost control exposed"), NULL,
-		    NULL);
+		add(r, "cpu-boost", "setup", DOCTOR_OK, sys_strdup("no boost control exposed"),
+		    NULL, NULL);
 	else
 		add(r, "cpu-boost", "setup", DOCTOR_OK, sys_strdup("boost off"), NULL, NULL);
 	free(no_turbo);
@@ -163,8 +163,8 @@ static void check_smt(struct doctor_report *r, const struct doctor_opts *o)
 
 			if (!CPU_ISSET(c, &server))
 				continue;
-			path = sys_fmt("/sys/devices/system/cpu/cpu%d/topology/thread_siblings_list",
-				       c);
+			path = sys_fmt(
+			    "/sys/devices/system/cpu/cpu%d/topology/thread_siblings_list", c);
 			list = slurp(o, path);
 			free(path);
 			if (list != NULL && sys_cpu_set(list, &sib) > 0)
@@ -178,7 +178,8 @@ static void check_smt(struct doctor_report *r, const struct doctor_opts *o)
 		add(r, "smt", "setup", DOCTOR_WARNING,
 		    sys_fmt("the server's cpu%d and a client CPU are hyperthreads of one core",
 			    shared),
-		    sys_strdup("the server and the load generator share one core's execution units"),
+		    sys_strdup(
+			"the server and the load generator share one core's execution units"),
 		    sys_strdup("pick --server-cpus and --client-cpus on different cores (see "
 			       "/sys/devices/system/cpu/cpu*/topology/thread_siblings_list), or "
 			       "echo off > /sys/devices/system/cpu/smt/control"));
@@ -321,7 +322,8 @@ static void check_load(struct doctor_report *r, const struct doctor_opts *o, con
 	else if (load1 > LOAD_QUIET)
 		add(r, "load-average", "state", DOCTOR_WARNING,
 		    sys_fmt("%.2f over the last minute on %ld CPUs", load1, cores),
-		    sys_fmt("other work ran in the last minute (quiet is %.1f or less)", LOAD_QUIET),
+		    sys_fmt("other work ran in the last minute (quiet is %.1f or less)",
+			    LOAD_QUIET),
 		    sys_strdup("wait for it to end, or find it: top -b -n 1 -o %CPU | head -n 15"));
 	else
 		add(r, "load-average", "state", DOCTOR_OK,
@@ -414,8 +416,8 @@ static void check_thp(struct doctor_report *r, const struct doctor_opts *o)
 }
 
 /* A numeric sysctl that must be at least want. */
-static void check_sysctl_min(struct doctor_report *r, const struct doctor_opts *o,
-			     const char *name, const char *key, long want, const char *why)
+static void check_sysctl_min(struct doctor_report *r, const struct doctor_opts *o, const char *name,
+			     const char *key, long want, const char *why)
 {
 	char *path = sys_fmt("/proc/sys/%s", key), *v = slurp(o, path);
 	char *dotted = sys_strdup(key);
@@ -444,8 +446,9 @@ static void check_sysctls(struct doctor_report *r, const struct doctor_opts *o)
 	check_sysctl_min(r, o, "somaxconn", "net/core/somaxconn", BACKLOG_WANTED,
 			 "the kernel caps every listen backlog at this, below the servers' "
 			 "--backlog");
-	check_sysctl_min(r, o, "syn-backlog", "net/ipv4/tcp_max_syn_backlog", BACKLOG_WANTED,
-			 "half-open connections past this get SYN cookies or are dropped in a connect burst");
+	check_sysctl_min(
+	    r, o, "syn-backlog", "net/ipv4/tcp_max_syn_backlog", BACKLOG_WANTED,
+	    "half-open connections past this get SYN cookies or are dropped in a connect burst");
 	if (range == NULL || sscanf(range, "%ld %ld", &lo, &hi) != 2)
 		add(r, "local-ports", "setup", DOCTOR_RECORD, sys_strdup("unreadable"), NULL, NULL);
 	else if (hi - lo + 1 < PORTS_WANTED)
@@ -486,8 +489,8 @@ static void check_nofile(struct doctor_report *r, const struct doctor_opts *o)
 		    sys_strdup("as root: ulimit -Hn 65536 (or nofile in "
 			       "/etc/security/limits.conf)"));
 	else
-		add(r, "descriptor-limit", "setup", DOCTOR_OK, sys_fmt("soft %s, hard %s", soft, hard),
-		    NULL, NULL);
+		add(r, "descriptor-limit", "setup", DOCTOR_OK,
+		    sys_fmt("soft %s, hard %s", soft, hard), NULL, NULL);
 	free(limits);
 }
 
@@ -647,9 +650,9 @@ void doctor_print(FILE *out, const struct doctor_report *r)
 {
 	static const char *const groups[] = {"state", "setup", "record"};
 	static const char *const titles[] = {
-		"State (the machine is quiet when all of these are ok)",
-		"Setup (a warning makes runs noisier or more limited, not wrong)",
-		"Recorded (explains differences between kernels and boots)"};
+	    "State (the machine is quiet when all of these are ok)",
+	    "Setup (a warning makes runs noisier or more limited, not wrong)",
+	    "Recorded (explains differences between kernels and boots)"};
 
 	fprintf(out, "bench doctor: the machine is %s; %d state and %d setup warnings\n",
 		r->quiet ? "quiet" : "NOT quiet", warnings(r, "state"), warnings(r, "setup"));

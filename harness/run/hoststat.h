@@ -33,16 +33,16 @@ struct host_counters {
 	unsigned long long busy[HOST_MAX_CPUS];	 /* ticks not idle, iowait or steal */
 	unsigned long long steal[HOST_MAX_CPUS]; /* ticks stolen by the hypervisor */
 	long long listen_overflows, listen_drops, retrans_segs; /* -1: unreadable */
-	double when_s;					  /* monotonic */
+	double when_s;						/* monotonic */
 };
 
 /* What happened between two snapshots. */
 struct host_window {
 	double seconds;
-	double pinned_busy_s;	/* CPU time used on the union of the pinned cores */
-	double pinned_steal_s;	/* stolen from them */
-	double foreign_s;	/* pinned_busy_s minus the run's own CPU time, >= 0 */
-	double foreign_share;	/* foreign_s / (seconds x pinned cores) */
+	double pinned_busy_s;  /* CPU time used on the union of the pinned cores */
+	double pinned_steal_s; /* stolen from them */
+	double foreign_s;      /* pinned_busy_s minus the run's own CPU time, >= 0 */
+	double foreign_share;  /* foreign_s / (seconds x pinned cores) */
 	int pinned_cores;
 	long long listen_overflows, listen_drops, retrans_segs; /* -1: unreadable */
 };

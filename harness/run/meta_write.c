@@ -223,9 +223,8 @@ static void save(const char *dir, json_t *m)
  * how fit the machine was to measure on when the run began. */
 static json_t *doctor_of(const struct run_opts *o)
 {
-	struct doctor_opts d = {.root = "",
-				.cpus = {o->server_cpus, o->client_cpus},
-				.run_commands = true};
+	struct doctor_opts d = {
+	    .root = "", .cpus = {o->server_cpus, o->client_cpus}, .run_commands = true};
 	struct doctor_report r;
 	json_t *j;
 

@@ -31,8 +31,7 @@
 
 /* Calls the handler for the event the connection was waiting for, now that
  * it has happened, and returns what the connection wants next. */
-static enum conn_want advance(struct conn *c, enum conn_want want,
-			      const struct server_config *cfg)
+static enum conn_want advance(struct conn *c, enum conn_want want, const struct server_config *cfg)
 {
 	switch (want) {
 	case CONN_WANT_READ:
@@ -71,7 +70,7 @@ struct client {
 
 struct table {
 	struct pollfd *fds;
-	struct client **clients;	/* NULL in the first two slots */
+	struct client **clients; /* NULL in the first two slots */
 	int count, cap;
 };
 
@@ -89,7 +88,7 @@ static int table_add(struct table *t, int fd, struct client *cl)
 		t->clients = clients;
 		t->cap = cap;
 	}
-	t->fds[t->count] = (struct pollfd){ .fd = fd, .events = POLLIN };
+	t->fds[t->count] = (struct pollfd){.fd = fd, .events = POLLIN};
 	t->clients[t->count++] = cl;
 	return 0;
 }
@@ -115,7 +114,7 @@ static int prepare(struct table *t)
 			int ms = ms_until(cl->conn.deadline_us);
 			if (ms < timeout)
 				timeout = ms;
-			t->fds[i].fd = -1;	/* poll() skips it */
+			t->fds[i].fd = -1; /* poll() skips it */
 		} else {
 			t->fds[i].fd = cl->conn.fd;
 			t->fds[i].events = events_for(cl->want);
@@ -131,12 +130,12 @@ static void dispatch(struct table *t, const struct server_config *cfg)
 
 	for (int i = FIRST_CLIENT; i < t->count;) {
 		struct client *cl = t->clients[i];
-		int due = cl->want == CONN_WANT_TIMER ? cl->conn.deadline_us <= now :
-							 t->fds[i].revents != 0;
+		int due = cl->want == CONN_WANT_TIMER ? cl->conn.deadline_us <= now
+						      : t->fds[i].revents != 0;
 		if (due)
 			cl->want = advance(&cl->conn, cl->want, cfg);
 		if (cl->want == CONN_WANT_CLOSE)
-			table_remove(t, i);	/* slot i now holds another one */
+			table_remove(t, i); /* slot i now holds another one */
 		else
 			i++;
 	}
@@ -175,7 +174,7 @@ static void sweep(struct table *t, const struct server_config *cfg)
 
 static int serve(int listen_fd, const struct server_config *cfg)
 {
-	struct table t = { 0 };
+	struct table t = {0};
 	uint64_t next_sweep = util_now_us() + SWEEP_MS * 1000;
 
 	/* TODO 2 */
@@ -210,7 +209,7 @@ static int serve(int listen_fd, const struct server_config *cfg)
 }
 
 const struct model model = {
-	.name = "mine",
-	.about = "my own model: one thread, one poll() loop (lab 6 reference answer)",
-	.serve = serve,
+    .name = "mine",
+    .about = "my own model: one thread, one poll() loop (lab 6 reference answer)",
+    .serve = serve,
 };

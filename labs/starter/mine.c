@@ -32,8 +32,7 @@
 
 /* Calls the handler for the event the connection was waiting for, now that
  * it has happened, and returns what the connection wants next. */
-static enum conn_want advance(struct conn *c, enum conn_want want,
-			      const struct server_config *cfg)
+static enum conn_want advance(struct conn *c, enum conn_want want, const struct server_config *cfg)
 {
 	switch (want) {
 	case CONN_WANT_READ:
@@ -89,8 +88,8 @@ static void serve_one(int fd, const struct server_config *cfg)
 	}
 	conn_init(&c, fd, cfg->proto);
 	while (want != CONN_WANT_CLOSE && !sig_stopping()) {
-		struct pollfd fds[2] = { { .fd = fd, .events = events_for(want) },
-					 { .fd = sig_fd(), .events = POLLIN } };
+		struct pollfd fds[2] = {{.fd = fd, .events = events_for(want)},
+					{.fd = sig_fd(), .events = POLLIN}};
 		int timeout = want == CONN_WANT_TIMER ? ms_until(c.deadline_us) : SWEEP_MS;
 		int n = poll(fds, 2, timeout);
 
@@ -144,7 +143,7 @@ static int serve(int listen_fd, const struct server_config *cfg)
 }
 
 const struct model model = {
-	.name = "mine",
-	.about = "my own model (lab 6; as handed out: one connection at a time)",
-	.serve = serve,
+    .name = "mine",
+    .about = "my own model (lab 6; as handed out: one connection at a time)",
+    .serve = serve,
 };

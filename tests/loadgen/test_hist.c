@@ -62,8 +62,8 @@ static uint64_t exact(const uint64_t *sorted, size_t n, uint64_t p_millionths)
 
 static void check_percentiles(const char *dist, uint64_t *v, size_t n)
 {
-	static const uint64_t ps[] = { 0, 1, 500000, 750000, 900000, 990000,
-				       999000, 999900, 1000000 };
+	static const uint64_t ps[] = {0,      1,      500000, 750000, 900000,
+				      990000, 999000, 999900, 1000000};
 	struct hist *h = hist_new();
 	char name[128], why[256];
 	int bad = 0;
@@ -105,8 +105,7 @@ static void check_mean(void)
 	}
 	mean = sum / N;
 	sd = sqrt(sq / N - mean * mean);
-	check(fabs(hist_mean(h) - mean) < mean / 1000 &&
-		      fabs(hist_stdev(h) - sd) < sd / 500,
+	check(fabs(hist_mean(h) - mean) < mean / 1000 && fabs(hist_stdev(h) - sd) < sd / 500,
 	      "hist/mean-stdev", "mean or stdev off by more than the precision");
 	hist_free(h);
 }
@@ -151,8 +150,7 @@ static void check_clamp(void)
 	hist_record(h, 120000000); /* two minutes */
 	hist_record(h, 5);
 	check(h->clamped == 1 && h->max == HIST_HIGHEST &&
-		      hist_percentile(h, 100) == HIST_HIGHEST &&
-		      hist_percentile(h, 50) == 5,
+		  hist_percentile(h, 100) == HIST_HIGHEST && hist_percentile(h, 50) == 5,
 	      "hist/clamp", "a value above 60 s was not clamped and counted");
 	hist_free(h);
 }
@@ -174,7 +172,7 @@ static void check_classic(void)
 	fclose(f);
 	line = strtok(buf, "\n");
 	check(line && strstr(line, "Value") && strstr(line, "Percentile") &&
-		      strstr(line, "TotalCount") && strstr(line, "1/(1-Percentile)"),
+		  strstr(line, "TotalCount") && strstr(line, "1/(1-Percentile)"),
 	      "hist/classic-header", "header line missing");
 	double lastp = -1;
 	while ((line = strtok(NULL, "\n"))) {
@@ -184,12 +182,15 @@ static void check_classic(void)
 			total = n;
 			lines++;
 		}
-		footer += strncmp(line, "#[Mean    = ", 12) == 0 && strstr(line, "StdDeviation   = ");
-		footer += strncmp(line, "#[Max     = ", 12) == 0 && strstr(line, "Total count    = ");
-		footer += strncmp(line, "#[Buckets = ", 12) == 0 && strstr(line, "SubBuckets     = ");
+		footer +=
+		    strncmp(line, "#[Mean    = ", 12) == 0 && strstr(line, "StdDeviation   = ");
+		footer +=
+		    strncmp(line, "#[Max     = ", 12) == 0 && strstr(line, "Total count    = ");
+		footer +=
+		    strncmp(line, "#[Buckets = ", 12) == 0 && strstr(line, "SubBuckets     = ");
 	}
-	check(lines > 20 && monotone && lastp == 1.0 && total == 10000,
-	      "hist/classic-lines", "percentile lines missing, unordered or not ending at 1.0");
+	check(lines > 20 && monotone && lastp == 1.0 && total == 10000, "hist/classic-lines",
+	      "percentile lines missing, unordered or not ending at 1.0");
 	check(footer == 3, "hist/classic-footer", "#[Mean, #[Max or #[Buckets line missing");
 	free(buf);
 	hist_free(h);

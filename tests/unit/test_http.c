@@ -18,16 +18,16 @@
 
 static int failures;
 
-#define CHECK(cond, ...)                                                        \
-	do {                                                                    \
-		if (cond) {                                                     \
-			printf("ok - ");                                        \
-		} else {                                                        \
-			printf("not ok - ");                                    \
-			failures++;                                             \
-		}                                                               \
-		printf(__VA_ARGS__);                                            \
-		printf("\n");                                                   \
+#define CHECK(cond, ...)                                                                           \
+	do {                                                                                       \
+		if (cond) {                                                                        \
+			printf("ok - ");                                                           \
+		} else {                                                                           \
+			printf("not ok - ");                                                       \
+			failures++;                                                                \
+		}                                                                                  \
+		printf(__VA_ARGS__);                                                               \
+		printf("\n");                                                                      \
 	} while (0)
 
 static char *guard_area;
@@ -61,15 +61,15 @@ static int parse(const char *s, size_t len, struct http_request *req)
 }
 
 static const char *const valid[] = {
-	"GET / HTTP/1.1\r\nHost: example.com\r\n\r\n",
-	"GET / HTTP/1.0\r\n\r\n",
-	"GET /?q=1 HTTP/1.1\nHost: a\n\n",
-	"HEAD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-	"POST / HTTP/1.1\r\nContent-Length: 5\r\nX-Empty:\r\n\r\n",
-	"GET /long/path/with%20escapes HTTP/1.1\r\nUser-Agent: curl/7.88.1\r\n"
-	"Accept: */*\r\nHost: 127.0.0.1:8080\r\n\r\n",
-	"GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n",
-	"\r\nGET / HTTP/1.1\r\nHost:   spaced   \r\n\r\n",
+    "GET / HTTP/1.1\r\nHost: example.com\r\n\r\n",
+    "GET / HTTP/1.0\r\n\r\n",
+    "GET /?q=1 HTTP/1.1\nHost: a\n\n",
+    "HEAD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    "POST / HTTP/1.1\r\nContent-Length: 5\r\nX-Empty:\r\n\r\n",
+    "GET /long/path/with%20escapes HTTP/1.1\r\nUser-Agent: curl/7.88.1\r\n"
+    "Accept: */*\r\nHost: 127.0.0.1:8080\r\n\r\n",
+    "GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n",
+    "\r\nGET / HTTP/1.1\r\nHost:   spaced   \r\n\r\n",
 };
 
 static void test_valid_split_everywhere(void)
@@ -83,7 +83,8 @@ static void test_valid_split_everywhere(void)
 			if (parse(valid[i], k, &req) != -2 && bad_split < 0)
 				bad_split = (int)k;
 		int n = parse(valid[i], len, &req);
-		CHECK(bad_split < 0, "valid request %zu is partial at every split before its end", i);
+		CHECK(bad_split < 0, "valid request %zu is partial at every split before its end",
+		      i);
 		CHECK(n == (int)len, "valid request %zu parses whole (%d of %zu bytes)", i, n, len);
 	}
 }
@@ -92,34 +93,38 @@ struct bad_case {
 	const char *name;
 	const char *input;
 	int status;
-	size_t len;	/* for inputs with a NUL byte; 0 = strlen(input) */
+	size_t len; /* for inputs with a NUL byte; 0 = strlen(input) */
 };
 
 static const struct bad_case bad[] = {
-	{ "no version", "GET /\r\n\r\n", 400 },
-	{ "two spaces", "GET  / HTTP/1.1\r\n\r\n", 400 },
-	{ "HTTP/2.0", "GET / HTTP/2.0\r\n\r\n", 400 },
-	{ "lowercase version", "GET / http/1.1\r\n\r\n", 400 },
-	{ "space before colon", "GET / HTTP/1.1\r\nHost : x\r\n\r\n", 400 },
-	{ "folded header", "GET / HTTP/1.1\r\nX: a\r\n b\r\n\r\n", 400 },
-	{ "no colon", "GET / HTTP/1.1\r\nHost\r\n\r\n", 400 },
-	{ "control byte in value", "GET / HTTP/1.1\r\nX: a\001b\r\n\r\n", 400 },
-	{ "bare CR in value", "GET / HTTP/1.1\r\nX: a\rb\r\n\r\n", 400 },
-	{ "NUL in path", "GET /\0 HTTP/1.1\r\n\r\n", 400, sizeof("GET /\0 HTTP/1.1\r\n\r\n") - 1 },
-	{ "CL negative", "POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n", 400 },
-	{ "CL plus sign", "POST / HTTP/1.1\r\nContent-Length: +5\r\n\r\n", 400 },
-	{ "CL hex", "POST / HTTP/1.1\r\nContent-Length: 0x10\r\n\r\n", 400 },
-	{ "CL empty", "POST / HTTP/1.1\r\nContent-Length: \r\n\r\n", 400 },
-	{ "CL list", "POST / HTTP/1.1\r\nContent-Length: 5, 5\r\n\r\n", 400 },
-	{ "CL inner space", "POST / HTTP/1.1\r\nContent-Length: 1 2\r\n\r\n", 400 },
-	{ "CL overflow 2^64", "POST / HTTP/1.1\r\nContent-Length: 18446744073709551616\r\n\r\n", 400 },
-	{ "CL overflow long", "POST / HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\n", 400 },
-	{ "CL duplicate equal", "POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n", 400 },
-	{ "CL duplicate conflicting", "POST / HTTP/1.1\r\nContent-Length: 5\r\ncontent-length: 6\r\n\r\n", 400 },
-	{ "TE chunked", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", 501 },
-	{ "TE gzip", "POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", 501 },
-	{ "TE with CL", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n", 400 },
-	{ "CL with TE", "POST / HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n", 400 },
+    {"no version", "GET /\r\n\r\n", 400},
+    {"two spaces", "GET  / HTTP/1.1\r\n\r\n", 400},
+    {"HTTP/2.0", "GET / HTTP/2.0\r\n\r\n", 400},
+    {"lowercase version", "GET / http/1.1\r\n\r\n", 400},
+    {"space before colon", "GET / HTTP/1.1\r\nHost : x\r\n\r\n", 400},
+    {"folded header", "GET / HTTP/1.1\r\nX: a\r\n b\r\n\r\n", 400},
+    {"no colon", "GET / HTTP/1.1\r\nHost\r\n\r\n", 400},
+    {"control byte in value", "GET / HTTP/1.1\r\nX: a\001b\r\n\r\n", 400},
+    {"bare CR in value", "GET / HTTP/1.1\r\nX: a\rb\r\n\r\n", 400},
+    {"NUL in path", "GET /\0 HTTP/1.1\r\n\r\n", 400, sizeof("GET /\0 HTTP/1.1\r\n\r\n") - 1},
+    {"CL negative", "POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n", 400},
+    {"CL plus sign", "POST / HTTP/1.1\r\nContent-Length: +5\r\n\r\n", 400},
+    {"CL hex", "POST / HTTP/1.1\r\nContent-Length: 0x10\r\n\r\n", 400},
+    {"CL empty", "POST / HTTP/1.1\r\nContent-Length: \r\n\r\n", 400},
+    {"CL list", "POST / HTTP/1.1\r\nContent-Length: 5, 5\r\n\r\n", 400},
+    {"CL inner space", "POST / HTTP/1.1\r\nContent-Length: 1 2\r\n\r\n", 400},
+    {"CL overflow 2^64", "POST / HTTP/1.1\r\nContent-Length: 18446744073709551616\r\n\r\n", 400},
+    {"CL overflow long", "POST / HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\n", 400},
+    {"CL duplicate equal", "POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n",
+     400},
+    {"CL duplicate conflicting",
+     "POST / HTTP/1.1\r\nContent-Length: 5\r\ncontent-length: 6\r\n\r\n", 400},
+    {"TE chunked", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", 501},
+    {"TE gzip", "POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", 501},
+    {"TE with CL", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n",
+     400},
+    {"CL with TE", "POST / HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n",
+     400},
 };
 
 static void test_bad_inputs(void)
@@ -129,8 +134,9 @@ static void test_bad_inputs(void)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		size_t len = bad[i].len ? bad[i].len : strlen(bad[i].input);
 		int n = parse(bad[i].input, len, &req);
-		CHECK(n == -1 && req.status == bad[i].status, "bad input '%s' -> %d (got %d, status %d)",
-		      bad[i].name, bad[i].status, n, req.status);
+		CHECK(n == -1 && req.status == bad[i].status,
+		      "bad input '%s' -> %d (got %d, status %d)", bad[i].name, bad[i].status, n,
+		      req.status);
 	}
 }
 
@@ -140,7 +146,8 @@ static void test_content_length_max(void)
 	struct http_request req;
 	int n = parse(s, strlen(s), &req);
 
-	CHECK(n > 0 && req.content_length == UINT64_MAX, "Content-Length 2^64-1 is accepted exactly");
+	CHECK(n > 0 && req.content_length == UINT64_MAX,
+	      "Content-Length 2^64-1 is accepted exactly");
 }
 
 static void test_oversized_head(void)
@@ -153,9 +160,11 @@ static void test_oversized_head(void)
 	len = strlen(big);
 	memset(big + len, 'a', sizeof(big) - len - 4);
 	memcpy(big + sizeof(big) - 4, "\r\n\r\n", 4);
-	CHECK(parse(big, HTTP_MAX_HEAD - 1, &req) == -2, "a partial head under 8 KiB waits for more");
+	CHECK(parse(big, HTTP_MAX_HEAD - 1, &req) == -2,
+	      "a partial head under 8 KiB waits for more");
 	int n = parse(big, sizeof(big), &req);
-	CHECK(n == -1 && req.status == 431, "a head over 8 KiB is answered 431 (got %d/%d)", n, req.status);
+	CHECK(n == -1 && req.status == 431, "a head over 8 KiB is answered 431 (got %d/%d)", n,
+	      req.status);
 	n = parse(big, HTTP_MAX_HEAD, &req);
 	CHECK(n == -1 && req.status == 431, "8 KiB with no end of head is 431 at once");
 }
@@ -166,13 +175,15 @@ static void test_keep_alive_rules(void)
 	const char *s;
 
 	s = "GET / HTTP/1.1\r\n\r\n";
-	CHECK(parse(s, strlen(s), &req) > 0 && req.keep_alive, "1.1 keeps the connection by default");
+	CHECK(parse(s, strlen(s), &req) > 0 && req.keep_alive,
+	      "1.1 keeps the connection by default");
 	s = "GET / HTTP/1.1\r\nConnection: close\r\n\r\n";
 	CHECK(parse(s, strlen(s), &req) > 0 && !req.keep_alive, "1.1 honours Connection: close");
 	s = "GET / HTTP/1.0\r\n\r\n";
 	CHECK(parse(s, strlen(s), &req) > 0 && !req.keep_alive, "1.0 closes by default");
 	s = "GET / HTTP/1.0\r\nConnection: foo, keep-alive\r\n\r\n";
-	CHECK(parse(s, strlen(s), &req) > 0 && req.keep_alive, "1.0 honours Connection: keep-alive");
+	CHECK(parse(s, strlen(s), &req) > 0 && req.keep_alive,
+	      "1.0 honours Connection: keep-alive");
 }
 
 /* Feeds input to a session in chunks of step bytes (keeping what it did not
@@ -180,7 +191,7 @@ static void test_keep_alive_rules(void)
 static int run_session(const char *input, size_t len, size_t step, enum session_step *last)
 {
 	static char in[64 * 1024], out[64 * 1024];
-	struct server_config cfg = { .proto = PROTO_HTTP };
+	struct server_config cfg = {.proto = PROTO_HTTP};
 	struct session s;
 	size_t have = 0, fed = 0, used, out_len;
 	int responses = 0;
@@ -206,9 +217,11 @@ static void test_session_pipelining(void)
 {
 	static char many[100 * 64];
 	const char *one = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
-	const char *body = "POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nGET /HTTP/1.1 GET / HTTP/1.1\r\n\r\n";
-	const char *smuggle = "GET / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n"
-			      "GET / HTTP/1.1\r\n\r\n";
+	const char *body =
+	    "POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nGET /HTTP/1.1 GET / HTTP/1.1\r\n\r\n";
+	const char *smuggle =
+	    "GET / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    "GET / HTTP/1.1\r\n\r\n";
 	enum session_step last;
 	size_t len = 0;
 	int bad_step = 0;
@@ -217,12 +230,15 @@ static void test_session_pipelining(void)
 		strcpy(many + len, one);
 		len += strlen(one);
 	}
-	CHECK(run_session(many, len, len, &last) == 100, "100 pipelined requests in one write get 100 responses");
+	CHECK(run_session(many, len, len, &last) == 100,
+	      "100 pipelined requests in one write get 100 responses");
 	for (size_t step = 1; step <= 64; step++)
 		if (run_session(many, len, step, &last) != 100)
 			bad_step = (int)step;
-	CHECK(bad_step == 0, "100 pipelined requests fed in chunks of 1..64 bytes get 100 responses (failed at %d)",
-	      bad_step);
+	CHECK(
+	    bad_step == 0,
+	    "100 pipelined requests fed in chunks of 1..64 bytes get 100 responses (failed at %d)",
+	    bad_step);
 	CHECK(run_session(body, strlen(body), 7, &last) == 2,
 	      "a Content-Length body is discarded and the next request answered");
 	CHECK(run_session(smuggle, strlen(smuggle), 1000, &last) == 1 && last == SESSION_CLOSE,

@@ -141,15 +141,13 @@ static void test_change_points(int series)
 				break;
 			}
 	}
-	check(within >= 0.88 * 10 * series && missed <= 0.01 * 10 * series,
-	      "step-5pct-many-series", "within one point in %g of %g series", within,
-	      10 * series);
+	check(within >= 0.88 * 10 * series && missed <= 0.01 * 10 * series, "step-5pct-many-series",
+	      "within one point in %g of %g series", within, 10 * series);
 	for (int s = 0; s < series; s++) {
 		make_series(x, 60);
 		alarms += cp_detect(x, 60, &o, cp, 8);
 	}
-	check(alarms == 0, "flat-series-no-change", "%g changes in %g flat series", alarms,
-	      series);
+	check(alarms == 0, "flat-series-no-change", "%g changes in %g flat series", alarms, series);
 	alarms = 0;
 	for (int s = 0; s < 50 * series; s++) {
 		make_series(x, 60);
