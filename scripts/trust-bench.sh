@@ -20,6 +20,8 @@
 #   scripts/trust-bench.sh
 #   MODELS="epoll thread-per-conn" PAIRS=10 REPS=6 DURATION=1 WORK_NS=500
 #   SERVER_CPUS=0 CLIENT_CPUS=1 KEEP=1 (keep the result folders)
+#   POWER_ONLY=1: only the interleaved power runs (b), e.g. to try another
+#   WORK_NS or more REPS without the A/A phases
 #
 # Prints one line per phase with counts and times, then a summary.
 set -euo pipefail
@@ -84,6 +86,7 @@ phase_end() { echo "#   took $(($(date +%s) - t0)) s"; }
 echo "# trust-bench: models $MODELS, $PAIRS pairs, $REPS reps x ${DURATION}s, WORK_NS=$WORK_NS"
 "$BENCH" doctor --server-cpus "$SERVER_CPUS" --client-cpus "$CLIENT_CPUS" | head -n 1 || true
 
+if [ -z "${POWER_ONLY:-}" ]; then
 phase_start "separate runs: A and A again, and B ($((3 * PAIRS)) runs)"
 for i in $(seq "$PAIRS"); do
 	run "$tmp/sepA-$i" --build "$tmp/A"
@@ -98,6 +101,13 @@ for i in $(seq "$PAIRS"); do
 	run "$tmp/ilAB-$i" --build-label A="$tmp/A" --build-label B="$tmp/B"
 done
 phase_end
+else
+phase_start "interleaved runs: A with B ($PAIRS runs)"
+for i in $(seq "$PAIRS"); do
+	run "$tmp/ilAB-$i" --build-label A="$tmp/A" --build-label B="$tmp/B"
+done
+phase_end
+fi
 
 # The drift between separate runs of one build, per metric: the 90th
 # percentile of |B/A - 1| of the cell medians over the A/A pairs.
@@ -116,6 +126,7 @@ for m in models:
 PY
 	done | sort -n | awk '{ a[NR] = $1 } END { i = int(0.9 * NR + 0.999); if (i < 1) i = 1; printf "%.1f\n", a[i] }'
 }
+if [ -z "${POWER_ONLY:-}" ]; then
 drift_rps=$(drift_of requests_per_s)
 drift_cpu=$(drift_of server_cpu_us_per_req)
 echo "# measured drift between separate runs (p90 over $PAIRS A/A pairs): requests/s $drift_rps%, CPU us/request $drift_cpu%"
@@ -130,6 +141,9 @@ for i in $(seq "$PAIRS"); do
 	"$BENCH" compare --drift "$drift_cpu" --metric server_cpu_us_per_req "$tmp/sepA-$i" \
 		"$tmp/sepB-$i" >"$tmp/cmp-sepAB-dcpu-$i" 2>&1 || true
 	"$BENCH" compare "$tmp/ilAA-$i" >"$tmp/cmp-ilAA-$i" 2>&1 || true
+done
+fi
+for i in $(seq "$PAIRS"); do
 	"$BENCH" compare "$tmp/ilAB-$i" >"$tmp/cmp-ilAB-$i" 2>&1 || true
 done
 
@@ -146,6 +160,7 @@ done | sort -n | awk '{ p[NR] = $1; a[NR] = $2; b[NR] = $3 } END { m = int((NR +
 echo "# B's extra cost, measured in the interleaved runs: CPU us/request +$added"
 
 echo
+if [ -z "${POWER_ONLY:-}" ]; then
 echo "(a) A/A - every call is wrong:"
 tally "separate runs, no --drift" requests_per_s "$tmp"/cmp-sepAA-[0-9]*
 tally "separate runs, no --drift" server_cpu_us_per_req "$tmp"/cmp-sepAA-[0-9]*
@@ -153,9 +168,12 @@ tally "separate runs, --drift $drift_rps" requests_per_s "$tmp"/cmp-sepAA-drps-*
 tally "separate runs, --drift $drift_cpu" server_cpu_us_per_req "$tmp"/cmp-sepAA-dcpu-*
 tally "one run, builds interleaved" requests_per_s "$tmp"/cmp-ilAA-*
 tally "one run, builds interleaved" server_cpu_us_per_req "$tmp"/cmp-ilAA-*
+fi
 echo "(b) power - B costs $WORK_NS ns more a request; 'slower' on CPU is right:"
 tally "one run, builds interleaved" server_cpu_us_per_req "$tmp"/cmp-ilAB-*
+if [ -z "${POWER_ONLY:-}" ]; then
 tally "separate runs, no --drift" server_cpu_us_per_req "$tmp"/cmp-sepAB-[0-9]*
 tally "separate runs, --drift $drift_cpu" server_cpu_us_per_req "$tmp"/cmp-sepAB-dcpu-*
+fi
 tally "one run, builds interleaved" requests_per_s "$tmp"/cmp-ilAB-*
 echo "(c) the smallest change compare could detect is the 'detectable' column above."

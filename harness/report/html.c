@@ -286,6 +286,48 @@ static const char *style =
     "tr.errors{background:#ffd}small{color:#666}p.marks{color:#840}"
     "p.caption{background:#f4f6fa;border-left:4px solid #1f77b4;padding:.5em .8em}";
 
+/* How fit the machine was, first on the page: a reader who looks at
+ * nothing else learns whether the figures below can be trusted.  From
+ * `bench doctor` as the run began, the marks of the runs (other work on
+ * the pinned cores, a saturated load generator) and the load average. */
+static void put_machine(FILE *f, const struct report_model *m)
+{
+	fputs("<h2>How quiet the machine was</h2>\n", f);
+	if (m->doctor_quiet == 1)
+		fputs("<p>As the run began, <code>bench doctor</code> called the machine quiet "
+		      "(load, runnable tasks, steal and other work on the pinned CPUs all "
+		      "low).</p>\n",
+		      f);
+	else if (m->doctor_quiet == 0) {
+		fputs("<p class=marks>As the run began, <code>bench doctor</code> called the "
+		      "machine <b>not quiet</b>: ",
+		      f);
+		esc(f, m->doctor_warnings);
+		fputs(".</p>\n", f);
+	} else
+		fputs("<p>This run predates <code>bench doctor</code>: nothing was recorded "
+		      "about the machine as it began.</p>\n",
+		      f);
+	if (m->marked_runs)
+		fprintf(f,
+			"<p class=marks><b>%d of %d measured runs are marked</b>: %d disturbed "
+			"(other work or steal on the pinned cores took more than 5%% of their "
+			"time), %d client-bound (the load generator used more than 90%% of its "
+			"CPUs). Their figures are kept; the cells resting on them carry a "
+			"<sup>*N</sup> footnote.</p>\n",
+			m->marked_runs, m->measured_runs, m->disturbed_runs, m->client_bound_runs);
+	else if (m->doctor_quiet >= 0)
+		fprintf(f, "<p>None of the %d measured runs was disturbed or client-bound.</p>\n",
+			m->measured_runs);
+	if (m->load_runs)
+		fprintf(
+		    f,
+		    "<p>Load average as the runs began: mean %.2f, at most %.2f; %d of %d runs "
+		    "began with it above the %ld CPUs (other jobs competing for the cores: their "
+		    "figures are noisier).</p>\n",
+		    m->load_mean, m->load_max, m->load_busy, m->load_runs, m->cpus);
+}
+
 int html_write(const struct report_model *m, const struct plot_list *plots)
 {
 	const struct agg *a = &m->agg;
@@ -299,29 +341,15 @@ int html_write(const struct report_model *m, const struct plot_list *plots)
 		"<title>modelbench %s</title>\n<style>%s</style></head><body>\n"
 		"<h1>modelbench results: %s</h1>\n",
 		m->base, style, m->base);
+	put_machine(f, m);
 	put_plots(f, m, plots);
 	fputs("<h2>Medians per scenario</h2>\n<p>Rows in red had failed runs (the note "
 	      "says why); rows in yellow finished with errors (timeouts, refused "
 	      "connections), which is how a model shows what it cannot do.</p>\n",
 	      f);
-	if (m->marked_runs)
-		fprintf(f,
-			"<p class=marks><b>%d of %d measured runs are marked</b>: %d disturbed "
-			"(other work or steal on the pinned cores took more than 5%% of their "
-			"time), %d client-bound (the load generator used more than 90%% of its "
-			"CPUs). Their figures are kept; the cells resting on them carry a "
-			"<sup>*N</sup> footnote.</p>\n",
-			m->marked_runs, m->measured_runs, m->disturbed_runs, m->client_bound_runs);
 	for (int i = 0; i < a->n_scenarios; i++)
 		put_scenario(f, m, i);
 	put_batches(f, m);
-	if (m->load_runs)
-		fprintf(
-		    f,
-		    "<p>Load average as the runs began: mean %.2f, at most %.2f; %d of %d runs "
-		    "began with it above the %ld CPUs (other jobs competing for the cores: their "
-		    "figures are noisier).</p>\n",
-		    m->load_mean, m->load_max, m->load_busy, m->load_runs, m->cpus);
 	put_meta(f, m);
 	fputs("</body></html>\n", f);
 	fclose(f);

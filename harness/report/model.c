@@ -63,6 +63,30 @@ static void load_batches(struct report_model *m)
 	caption_batches(m->batches, m->n_batches, m->batch_caption, sizeof(m->batch_caption));
 }
 
+/* The doctor's verdict and its state warnings ("load-average 3.10 over the
+ * last minute on 2 CPUs; ..."), for the top of the report. */
+static void load_doctor(struct report_model *m, json_t *doctor)
+{
+	json_t *q = json_object_get(doctor, "quiet"), *f;
+	size_t i, len = 0;
+
+	m->doctor_quiet = json_is_boolean(q) ? json_is_true(q) : -1;
+	m->doctor_warnings[0] = '\0';
+	json_array_foreach(json_object_get(doctor, "findings"), i, f)
+	{
+		const char *group = json_string_value(json_object_get(f, "group"));
+		const char *status = json_string_value(json_object_get(f, "status"));
+		const char *name = json_string_value(json_object_get(f, "name"));
+		const char *value = json_string_value(json_object_get(f, "value"));
+
+		if (!group || !status || !name || !value || strcmp(group, "state") ||
+		    strcmp(status, "warning") || len + 1 >= sizeof(m->doctor_warnings))
+			continue;
+		len += snprintf(m->doctor_warnings + len, sizeof(m->doctor_warnings) - len,
+				"%s%s: %s", len ? "; " : "", name, value);
+	}
+}
+
 /* meta.json, read once: the spectrum scenario and every key as text. */
 static void load_meta(struct report_model *m)
 {
@@ -80,6 +104,7 @@ static void load_meta(struct report_model *m)
 		m->meta_value[n++] = meta_value_text(v);
 	}
 	m->n_meta = n;
+	load_doctor(m, json_object_get(meta, "doctor"));
 	json_decref(meta);
 }
 

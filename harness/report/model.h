@@ -89,6 +89,11 @@ struct report_model {
 	/* meta.json, each value as one line of text, in file order. */
 	char **meta_key, **meta_value;
 	int n_meta;
+	/* What `bench doctor` found as the run began (meta.json "doctor"):
+	 * doctor_quiet is 1 quiet, 0 not, -1 not recorded (older runs); the
+	 * text names each state warning with its value, or is empty. */
+	int doctor_quiet;
+	char doctor_warnings[512];
 	/* The load average as runs began (load_runs = 0: not recorded). */
 	int load_runs, load_busy;
 	double load_mean, load_max;
