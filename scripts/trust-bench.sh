@@ -22,6 +22,11 @@
 #   SERVER_CPUS=0 CLIENT_CPUS=1 KEEP=1 (keep the result folders)
 #   POWER_ONLY=1: only the interleaved power runs (b), e.g. to try another
 #   WORK_NS or more REPS without the A/A phases
+#   BASE_NS=N: every build (A, A2 and B) spins N ns a request first, so that
+#   the server, not the load generator, is the bottleneck: with a saturated
+#   load generator (runs marked client-bound) the server idles between
+#   requests and its CPU per request depends on how many requests each
+#   wake-up batches, so an added cost does not add up
 #
 # Prints one line per phase with counts and times, then a summary.
 set -euo pipefail
@@ -34,19 +39,25 @@ tmp=$(mktemp -d /tmp/trust-bench.XXXXXX)
 cleanup() { [ -n "${KEEP:-}" ] && echo "# kept: $tmp" || rm -rf "$tmp"; }
 trap cleanup EXIT
 
-# Builds: A and A2 are the real build under two names; B wraps each server
-# to add --work-ns WORK_NS.
+# Builds: A and A2 are the real build under two names (spinning BASE_NS if
+# given); B wraps each server to add --work-ns WORK_NS on top.
 for b in A A2 B; do
 	mkdir -p "$tmp/$b"
 	for f in build/server-* build/loadgen; do
 		ln -sf "$PWD/$f" "$tmp/$b/"
 	done
 done
+BASE_NS=${BASE_NS:-0}
 for m in $MODELS; do
-	rm -f "$tmp/B/server-$m"
-	printf '#!/bin/sh\nexec %s "$@" --work-ns %s\n' "$PWD/build/server-$m" "$WORK_NS" \
-		>"$tmp/B/server-$m"
-	chmod +x "$tmp/B/server-$m"
+	for b in A A2 B; do
+		cost=$BASE_NS
+		[ $b = B ] && cost=$((BASE_NS + WORK_NS))
+		[ "$cost" -eq 0 ] && continue
+		rm -f "$tmp/$b/server-$m"
+		printf '#!/bin/sh\nexec %s "$@" --work-ns %s\n' "$PWD/build/server-$m" "$cost" \
+			>"$tmp/$b/server-$m"
+		chmod +x "$tmp/$b/server-$m"
+	done
 done
 cat >"$tmp/suite.conf" <<CONF
 reps = $REPS
@@ -83,7 +94,7 @@ tally() { # tally LABEL METRIC FILES...: sums the verdicts over the files
 phase_start() { t0=$(date +%s); echo "# $1 ($(date -u +%TZ), load $(cut -d' ' -f1-3 /proc/loadavg))"; }
 phase_end() { echo "#   took $(($(date +%s) - t0)) s"; }
 
-echo "# trust-bench: models $MODELS, $PAIRS pairs, $REPS reps x ${DURATION}s, WORK_NS=$WORK_NS"
+echo "# trust-bench: models $MODELS, $PAIRS pairs, $REPS reps x ${DURATION}s, WORK_NS=$WORK_NS BASE_NS=${BASE_NS:-0}"
 "$BENCH" doctor --server-cpus "$SERVER_CPUS" --client-cpus "$CLIENT_CPUS" | head -n 1 || true
 
 if [ -z "${POWER_ONLY:-}" ]; then

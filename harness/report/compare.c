@@ -574,11 +574,15 @@ static void decide(const struct compare *c, struct line *l)
 		l->v = up == m->higher_is_better ? V_FASTER : V_SLOWER;
 	} else if (c->drift_applies && !isnan(c->drift)) {
 		l->v = V_CANNOT;
-	} else if (half > c->threshold) {
+	} else if (l->lo >= -limit && l->hi <= limit) {
+		/* The whole interval inside the band: no change that matters. */
+		l->v = V_NONE;
+	} else {
+		/* The interval reaches past the band on one side or both
+		 * (+3% to +12% against 5%): neither a change nor none can be
+		 * claimed; more repetitions would narrow it. */
 		l->v = V_FEW;
 		l->need = needed(l, c->threshold);
-	} else {
-		l->v = V_NONE;
 	}
 }
 
