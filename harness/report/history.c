@@ -44,6 +44,9 @@
 #include "report/plot.h"
 
 #define CP_MAX 16 /* change points kept per series and metric */
+/* Earlier runs (since the last change point) the newest run is judged
+ * against when no change point falls on it. */
+#define MIN_PREVIOUS 3
 
 static const char usage[] =
     "usage: bench history [DIR...] [--by date|kernel] [--metric COLUMN] [--min-change PCT]\n"
@@ -358,8 +361,15 @@ static void trend_build(const struct history *h, const struct hist_series *s, in
 		return;
 	}
 	start = tr->ncp ? tr->cp[tr->ncp - 1].index : 0;
-	if (last - start < 1)
+	/* One or two earlier runs say nothing of how much runs drift: two
+	 * runs of one build minutes apart differed by 30% here.  Three or
+	 * more, and the newest must lie beyond all of them. */
+	if (last - start < MIN_PREVIOUS) {
+		snprintf(tr->why, sizeof(tr->why),
+			 "too few runs to judge the newest (%d before it, %d needed)", last - start,
+			 MIN_PREVIOUS);
 		return;
+	}
 	/* The previous run least favourable to a regression verdict: the
 	 * smallest median for a higher-is-better metric, the largest else. */
 	double ref = tr->x[start];
