@@ -40,6 +40,8 @@
  *     cores); loadgen's own client_cpu_s covers warm-up and measured part
  *     but is divided by nothing that long in its JSON): the figures then
  *     measure the client as much as the server.
+ *   A window shorter than MARK_MIN_WINDOW_S (0.3 s) earns no mark: at
+ *     10 ms ticks its shares cannot resolve 5%; its figures are kept.
  *   Marked runs stay ok with their figures (runs.csv column flags, the why
  *     appended to reason); the report says which cells rest on them, and
  *     adaptive repetitions retry the disturbed ones.
@@ -76,6 +78,9 @@
 #define DISTURBED_SHARE 0.05	/* foreign CPU, share of the pinned cores (see above) */
 #define STEAL_SHARE 0.01	/* steal, share of the pinned cores */
 #define CLIENT_BOUND_SHARE 0.90 /* load generator CPU, share of its cores */
+/* /proc/stat counts 10 ms ticks: over a shorter window than this, 5% of
+ * two cores is under 3 ticks, so the figures are kept but earn no mark. */
+#define MARK_MIN_WINDOW_S 0.3
 
 struct run_ctx {
 	const struct runner_env *env;
@@ -513,7 +518,7 @@ static void judge_host(const struct run_ctx *c, const struct loadgen_summary *lg
 	}
 	if (w.seconds > 0 && client_cores > 0)
 		row->m[MET_CLIENT_SHARE] = lg_cpu / (w.seconds * client_cores);
-	if (row->m[MET_CLIENT_SHARE] > CLIENT_BOUND_SHARE) {
+	if (row->m[MET_CLIENT_SHARE] > CLIENT_BOUND_SHARE && w.seconds >= MARK_MIN_WINDOW_S) {
 		add_flag(row, "client-bound");
 		add_reason(row, "client-bound: the load generator used %.0f%% of CPU %s",
 			   100 * row->m[MET_CLIENT_SHARE], client_cpus(c));
@@ -527,7 +532,8 @@ static void judge_host(const struct run_ctx *c, const struct loadgen_summary *lg
 		row->m[MET_LISTEN_OVERFLOWS] = counter_or_nan(w.listen_overflows);
 		row->m[MET_LISTEN_DROPS] = counter_or_nan(w.listen_drops);
 		row->m[MET_RETRANS] = counter_or_nan(w.retrans_segs);
-		if (w.foreign_share > DISTURBED_SHARE || steal_share > STEAL_SHARE) {
+		if ((w.foreign_share > DISTURBED_SHARE || steal_share > STEAL_SHARE) &&
+		    w.seconds >= MARK_MIN_WINDOW_S) {
 			add_flag(row, "disturbed");
 			if (w.foreign_share > DISTURBED_SHARE)
 				add_reason(row,
