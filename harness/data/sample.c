@@ -21,8 +21,7 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Median of n values, sorting them in place. */
-static double median_of(double *v, int n)
+double sample_median_of(double *v, int n)
 {
 	if (n == 0)
 		return NAN;
@@ -35,7 +34,7 @@ double sample_median(const struct sample *s)
 	double v[SAMPLE_MAX];
 
 	memcpy(v, s->v, s->n * sizeof(*v));
-	return median_of(v, s->n);
+	return sample_median_of(v, s->n);
 }
 
 double sample_min(const struct sample *s)
@@ -77,7 +76,7 @@ static double resampled_median(const struct sample *s, uint64_t *state)
 
 	for (int i = 0; i < s->n; i++)
 		v[i] = s->v[next_random(state) % s->n];
-	return median_of(v, s->n);
+	return sample_median_of(v, s->n);
 }
 
 int sample_bootstrap_change(const struct sample *a, const struct sample *b, int rounds,

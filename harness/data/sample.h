@@ -26,6 +26,10 @@ double sample_median(const struct sample *s);
 double sample_min(const struct sample *s);
 double sample_max(const struct sample *s);
 
+/* The median of v[0..n), sorting v in place; NAN when n is 0.  For more
+ * values than a struct sample holds (a long series of runs). */
+double sample_median_of(double *v, int n);
+
 /* The relative change of the median from a to b (b/a - 1) and its 95%
  * confidence interval by a percentile bootstrap: both samples are
  * resampled with replacement `rounds` times and the 2.5th and 97.5th

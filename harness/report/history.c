@@ -41,6 +41,7 @@
 #include "data/sample.h"
 #include "data/sys.h"
 #include "report/history.h"
+#include "report/html.h"
 #include "report/plot.h"
 
 #define CP_MAX 16 /* change points kept per series and metric */
@@ -319,13 +320,6 @@ static double worse_by(int id, double value, double ref)
 	return metrics[id].better == METRIC_HIGHER ? -change : change;
 }
 
-static int double_cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* Medians, change points and the newest-run verdict of metric i of s. */
 static void trend_build(const struct history *h, const struct hist_series *s, int i,
 			struct trend *tr)
@@ -382,8 +376,7 @@ static void trend_build(const struct history *h, const struct hist_series *s, in
 		int np = last - start;
 
 		memcpy(prev, tr->x + start, sizeof(double) * np);
-		qsort(prev, np, sizeof(double), double_cmp);
-		mid = np % 2 ? prev[np / 2] : (prev[np / 2 - 1] + prev[np / 2]) / 2;
+		mid = sample_median_of(prev, np);
 		free(prev);
 		tr->regress = true;
 		tr->change = tr->x[last] / ref - 1;
@@ -419,22 +412,6 @@ static char *gp_safe(const char *s)
 		if (*p == '\'' || *p == '"' || *p == '\\' || *p == '\n')
 			*p = '_';
 	return c;
-}
-
-static void esc(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '<')
-			fputs("&lt;", f);
-		else if (*s == '>')
-			fputs("&gt;", f);
-		else if (*s == '&')
-			fputs("&amp;", f);
-		else if (*s == '"')
-			fputs("&quot;", f);
-		else
-			fputc(*s, f);
-	}
 }
 
 /* Writes the .dat of metric i of series number si and draws it.  Columns:
@@ -577,19 +554,19 @@ static int render(const struct history *h, const char *plotdir)
 			newest = tr.n ? &h->runs[s->p[tr.idx[tr.n - 1]].run] : NULL;
 			fprintf(html, "<tr%s><td>%d</td><td>", tr.regress ? " class=\"bad\"" : "",
 				si + 1);
-			esc(html, s->suite);
+			html_esc(html, s->suite);
 			fputs("</td><td>", html);
-			esc(html, s->scenario);
+			html_esc(html, s->scenario);
 			fputs("</td><td>", html);
-			esc(html, s->model);
+			html_esc(html, s->model);
 			fputs("</td><td>", html);
-			esc(html, s->cpu);
+			html_esc(html, s->cpu);
 			fputs("</td><td>", html);
-			esc(html, s->server_cpus);
+			html_esc(html, s->server_cpus);
 			fputs(" / ", html);
-			esc(html, s->client_cpus);
+			html_esc(html, s->client_cpus);
 			fputs("</td><td>", html);
-			esc(html, s->build);
+			html_esc(html, s->build);
 			fprintf(html, "</td><td class=\"n\">%d</td><td>", tr.n);
 			if (drawn)
 				fprintf(html, "<a href=\"#s%d-%s\">%s</a>", si + 1, m->column,
@@ -600,7 +577,7 @@ static int render(const struct history *h, const char *plotdir)
 			put_value(html, tr.n ? tr.x[tr.n - 1] : NAN);
 			if (newest) {
 				fputs(" (", html);
-				esc(html, newest->kernel);
+				html_esc(html, newest->kernel);
 				fputs(")", html);
 			}
 			fputs("</td><td>", html);
@@ -610,7 +587,7 @@ static int render(const struct history *h, const char *plotdir)
 				double pct = 100 * (tr.cp[c].after / tr.cp[c].before - 1);
 
 				fprintf(html, "%srun %d (", c ? "; " : "", tr.cp[c].index + 1);
-				esc(html, r->kernel);
+				html_esc(html, r->kernel);
 				fprintf(html, "): %+.1f%%", pct);
 				printf(
 				    "change point: %s %s at run %d of %d (kernel %s, %s): %.6g -> "
@@ -632,10 +609,10 @@ static int render(const struct history *h, const char *plotdir)
 			if (drawn) {
 				plotted++;
 				fprintf(plots, "<h3 id=\"s%d-%s\">%d. ", si + 1, m->column, si + 1);
-				esc(plots, fp);
+				html_esc(plots, fp);
 				fprintf(plots, ": %s</h3>\n<p><img src=\"plots/s%d-%s.svg\" alt=\"",
 					m->column, si + 1, m->column);
-				esc(plots, fp);
+				html_esc(plots, fp);
 				fprintf(plots, "\"> <a href=\"plots/s%d-%s.png\">PNG</a></p>\n",
 					si + 1, m->column);
 			}
@@ -652,13 +629,13 @@ static int render(const struct history *h, const char *plotdir)
 	      html);
 	for (int r = 0; r < h->n_runs; r++) {
 		fputs("<tr><td>", html);
-		esc(html, h->runs[r].dir);
+		html_esc(html, h->runs[r].dir);
 		fputs("</td><td>", html);
-		esc(html, h->runs[r].kernel);
+		html_esc(html, h->runs[r].kernel);
 		fputs("</td><td>", html);
-		esc(html, h->runs[r].date);
+		html_esc(html, h->runs[r].date);
 		fputs("</td><td>", html);
-		esc(html, h->runs[r].cpu);
+		html_esc(html, h->runs[r].cpu);
 		fputs("</td></tr>\n", html);
 	}
 	fputs("</table>\n</body></html>\n", html);

@@ -14,7 +14,7 @@
 #include "report/caption.h"
 #include "report/html.h"
 
-static void esc(FILE *f, const char *s)
+void html_esc(FILE *f, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
@@ -41,9 +41,9 @@ static void put_meta(FILE *f, const struct report_model *m)
 	fputs("<h2>Where these numbers come from</h2>\n<table class=meta>\n", f);
 	for (int k = 0; k < m->n_meta; k++) {
 		fputs("<tr><th>", f);
-		esc(f, m->meta_key[k]);
+		html_esc(f, m->meta_key[k]);
 		fputs("</th><td>", f);
-		esc(f, m->meta_value[k]);
+		html_esc(f, m->meta_value[k]);
 		fputs("</td></tr>\n", f);
 	}
 	fputs("</table>\n<p>Raw data: <a href=\"runs.csv\">runs.csv</a>, "
@@ -59,9 +59,9 @@ static void put_figures(FILE *f, const struct plot_list *plots, const char *expe
 			continue;
 		fprintf(f, "<figure><a href=\"plots/%s.svg\"><img src=\"plots/%s.png\" alt=\"",
 			plots->plot[i].name, plots->plot[i].name);
-		esc(f, plots->plot[i].caption);
+		html_esc(f, plots->plot[i].caption);
 		fputs("\"></a><figcaption>", f);
-		esc(f, plots->plot[i].caption);
+		html_esc(f, plots->plot[i].caption);
 		fprintf(f, " (<a href=\"plots/%s.svg\">SVG</a>)</figcaption></figure>\n",
 			plots->plot[i].name);
 	}
@@ -72,11 +72,11 @@ static void put_section(FILE *f, const char *title, const char *caption,
 			const struct plot_list *plots, const char *experiment)
 {
 	fputs("<h2>", f);
-	esc(f, title);
+	html_esc(f, title);
 	fputs("</h2>\n", f);
 	if (caption[0]) {
 		fputs("<p class=caption>", f);
-		esc(f, caption);
+		html_esc(f, caption);
 		fputs("</p>\n", f);
 	}
 	put_figures(f, plots, experiment);
@@ -229,7 +229,7 @@ static void put_scenario(FILE *f, const struct report_model *m, int i)
 		if (x.retrans)
 			put_stat(f, &c->st[MET_RETRANS], 1, "%.0f");
 		fputs("<td>", f);
-		esc(f, c->note);
+		html_esc(f, c->note);
 		fputs("</td></tr>\n", f);
 	}
 	fputs("</table>\n", f);
@@ -242,7 +242,7 @@ static void put_scenario(FILE *f, const struct report_model *m, int i)
 		if (!mk->note_no)
 			continue;
 		fprintf(f, "<sup>*%d</sup> %s: ", mk->note_no, a->models[j]);
-		esc(f, mk->note);
+		html_esc(f, mk->note);
 		fputs(".<br>\n", f);
 	}
 	fputs("</p>\n", f);
@@ -259,7 +259,7 @@ static void put_batch(FILE *f, const struct model_batch *b)
 		const struct hyperfine_result *r = &b->r[k];
 
 		fprintf(f, "<tr class=%s><td>", b->note[k][0] ? "failed" : "ok");
-		esc(f, r->model);
+		html_esc(f, r->model);
 		fprintf(f,
 			"</td><td>%d</td><td>%.3f</td><td>%.3f</td><td>%.3f</td>"
 			"<td>%.3f &plusmn; %.3f</td><td>%s</td></tr>\n",
@@ -302,7 +302,7 @@ static void put_machine(FILE *f, const struct report_model *m)
 		fputs("<p class=marks>As the run began, <code>bench doctor</code> called the "
 		      "machine <b>not quiet</b>: ",
 		      f);
-		esc(f, m->doctor_warnings);
+		html_esc(f, m->doctor_warnings);
 		fputs(".</p>\n", f);
 	} else
 		fputs("<p>This run predates <code>bench doctor</code>: nothing was recorded "

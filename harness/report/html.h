@@ -11,4 +11,7 @@
  * 0 or -1. */
 int html_write(const struct report_model *m, const struct plot_list *plots);
 
+/* Writes s to f with <, >, & and " as HTML entities. */
+void html_esc(FILE *f, const char *s);
+
 #endif
