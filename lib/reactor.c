@@ -182,11 +182,24 @@ static int loop(struct reactor *r)
 
 int reactor_run(int listen_fd, const struct server_config *cfg, const struct poller *poller)
 {
-	struct reactor r = {.poller = poller, .cfg = cfg, .listen_fd = listen_fd};
+	void *state = poller->create();
+
+	if (state == NULL) {
+		log_msg("cannot start the event loop: %s", strerror(errno));
+		return -1;
+	}
+	return reactor_run_on(state, listen_fd, cfg, poller);
+}
+
+int reactor_run_on(void *state, int listen_fd, const struct server_config *cfg,
+		   const struct poller *poller)
+{
+	struct reactor r = {.poller = poller, .state = state, .cfg = cfg, .listen_fd = listen_fd};
 	int rc;
 
-	if (net_set_nonblock(listen_fd) < 0 || (r.state = poller->create()) == NULL) {
+	if (net_set_nonblock(listen_fd) < 0) {
 		log_msg("cannot start the event loop: %s", strerror(errno));
+		poller->destroy(state);
 		return -1;
 	}
 	rc = loop(&r);

@@ -47,4 +47,11 @@ extern const struct poller reactor_epoll;
  * Returns 0, or -1 after logging why it could not run. */
 int reactor_run(int listen_fd, const struct server_config *cfg, const struct poller *poller);
 
+/* The same, on backend state the caller made with poller->create() and that
+ * reactor_run_on() destroys.  For a model with several loops: it makes every
+ * loop's state before any loop accepts, because the first loop to accept can
+ * take the last free descriptor and leave a later create() with EMFILE. */
+int reactor_run_on(void *state, int listen_fd, const struct server_config *cfg,
+		   const struct poller *poller);
+
 #endif

@@ -10,6 +10,11 @@
  * the hash balances connections badly (few long-lived connections can land
  * on one worker while another idles), and, like any event loop, when a
  * handler blocks: it stalls every connection of its worker.
+ *
+ * Every worker's epoll instance is made here, before any worker starts: the
+ * sockets already listen, and a worker that accepted first could otherwise
+ * take the last descriptor and leave a later worker unable to start its
+ * loop, with its socket's clients waiting for ever.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -26,6 +31,7 @@
 struct worker {
 	pthread_t tid;
 	int listen_fd;
+	void *poller_state; /* made before any worker runs */
 	const struct server_config *cfg;
 };
 
@@ -33,7 +39,7 @@ static void *worker_loop(void *arg)
 {
 	struct worker *w = arg;
 
-	reactor_run(w->listen_fd, w->cfg, &reactor_epoll);
+	reactor_run_on(w->poller_state, w->listen_fd, w->cfg, &reactor_epoll);
 	return NULL;
 }
 
@@ -52,6 +58,8 @@ static int serve(int listen_fd, const struct server_config *cfg)
 		    i == 0 ? listen_fd : net_listen(cfg->host, port, cfg->backlog, true);
 		if (w[i].listen_fd < 0)
 			die("listen (SO_REUSEPORT) on port %d: %s", port, strerror(errno));
+		if ((w[i].poller_state = reactor_epoll.create()) == NULL)
+			die("cannot start worker %d's event loop: %s", i, strerror(errno));
 	}
 	/* Stop signals go to this thread; the others see sig_fd() in their loops. */
 	sig_block_stop(&old);
