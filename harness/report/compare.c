@@ -71,6 +71,7 @@ enum verdict {
 	V_SAME,	  /* every value on both sides equal */
 	V_FEW,	  /* too few repetitions to detect a threshold change */
 	V_CANNOT, /* inside the host's run-to-run drift */
+	V_HOST,	  /* a change no larger than the whole host's change of speed */
 	V_NONE,	  /* no significant change */
 	V_SLOWER, /* worse beyond the threshold, and a discovery */
 	V_FASTER, /* better beyond the threshold, and a discovery */
@@ -125,7 +126,18 @@ struct compare {
 	double threshold, drift; /* fractions; drift NAN when not given */
 	enum level level;
 	bool drift_applies; /* one run per side, separate runs */
+	/* The CPU-speed control: B's time per loop over A's, with its 95%
+	 * interval; speed_differs when the whole interval lies outside
+	 * +-SPEED_BAND, i.e. the host as a whole ran at another speed. */
+	double speed_ratio, speed_lo, speed_hi;
+	bool speed_differs;
 };
+
+/* How far the CPU-speed control may move before the host counts as
+ * changed.  A register-only loop does not depend on the kernel, so a
+ * change in it is the machine's (another physical host, a clock, a noisy
+ * neighbour on the same core).  Within one run it varies by 2-5% (sd). */
+#define SPEED_BAND 0.02
 
 /* ------------------------------------------------------------------ */
 /* Metrics: which are judged, in which order they are printed.         */
@@ -133,6 +145,13 @@ struct compare {
 static const char *const main_metrics[] = {"requests_per_s", "mb_per_s", "p50_us", "p90_us",
 					   "p99_us",	     "p999_us",	 "max_us", "connect_p50_us",
 					   "connect_p99_us", NULL};
+/* The metrics that are times (or their inverse): a host that runs its
+ * CPU-speed control 10% slower makes them about 10% worse by itself. */
+static const char *const timed_metrics[] = {
+    "requests_per_s", "mb_per_s",	  "p50_us",		   "p90_us",
+    "p99_us",	      "p999_us",	  "max_us",		   "connect_p50_us",
+    "connect_p99_us", "server_cpu_us_per_req", "server_user_us_per_req", "server_sys_us_per_req",
+    NULL};
 static const char *const side_metrics[] = {"server_cpu_us_per_req", "server_user_us_per_req",
 					   "server_sys_us_per_req", "syscalls_per_req",
 					   "server_peak_rss_kb",    NULL};
@@ -547,6 +566,19 @@ static void measure(const struct compare *c, struct line *l)
 	}
 }
 
+/* Does l's interval still lie outside +-limit once the host's change of
+ * speed is divided out?  A time on a host whose control loop took q times
+ * as long is expected to be q times as long (a rate 1/q times as high). */
+static bool beyond_host(const struct compare *c, const struct cmetric *m, const struct line *l,
+			double limit)
+{
+	double q = c->speed_ratio;
+	double lo = m->higher_is_better ? (1 + l->lo) * q - 1 : (1 + l->lo) / q - 1;
+	double hi = m->higher_is_better ? (1 + l->hi) * q - 1 : (1 + l->hi) / q - 1;
+
+	return lo > limit || hi < -limit;
+}
+
 /* The verdict of a tested line, once its p-value has been corrected. */
 static void decide(const struct compare *c, struct line *l)
 {
@@ -572,6 +604,9 @@ static void decide(const struct compare *c, struct line *l)
 		bool up = l->lo > limit;
 
 		l->v = up == m->higher_is_better ? V_FASTER : V_SLOWER;
+		if (c->speed_differs && list_index(timed_metrics, m->column) >= 0 &&
+		    !beyond_host(c, m, l, limit))
+			l->v = V_HOST;
 	} else if (c->drift_applies && !isnan(c->drift)) {
 		l->v = V_CANNOT;
 	} else if (l->lo >= -limit && l->hi <= limit) {
@@ -780,6 +815,60 @@ static void choose_level(struct compare *c)
 	}
 }
 
+/* A side's CPU-speed control: its one run's values (a value per run,
+ * timed before each), or each run's median when it has several runs. */
+static void speed_sample(const struct compare *c, const struct side *s, struct sample *out)
+{
+	struct sample one;
+	double v;
+
+	memset(out, 0, sizeof(*out));
+	for (int i = 0; i < s->n; i++) {
+		const struct run *run = &s->runs[i];
+
+		memset(&one, 0, sizeof(one));
+		for (int k = 0; k < run->t.n && one.n < SAMPLE_MAX; k++)
+			if (row_in_run(run, k) &&
+			    results_get(&run->t.rows[k], "cpu_speed_ns", &v) == 0 && isfinite(v))
+				sample_add(&one, v);
+		if (c->level <= LEVEL_BUILDS) {
+			*out = one;
+			return;
+		}
+		if (one.n)
+			sample_add(out, sample_median(&one));
+	}
+}
+
+/* Measures the change of the host's speed between A and B, and says it. */
+static void judge_speed(struct compare *c)
+{
+	struct sample a, b;
+	double change, lo, hi;
+
+	speed_sample(c, &c->a, &a);
+	speed_sample(c, &c->b, &b);
+	c->speed_ratio = 1;
+	if (a.n == 0 || b.n == 0 || sample_median(&a) <= 0) {
+		printf("host speed: not known for %s (no cpu_speed_ns in runs.csv)\n\n",
+		       a.n ? "B" : b.n ? "A" : "A or B");
+		return;
+	}
+	sample_bootstrap_change(&a, &b, ROUNDS, 2, &change, &lo, &hi);
+	c->speed_ratio = 1 + change;
+	c->speed_differs = lo > SPEED_BAND || hi < -SPEED_BAND;
+	printf("host speed: the CPU-speed control (a fixed loop timed on the server's cores\n"
+	       "  before each run) took %+.1f%% [%+.1f%%, %+.1f%%] as long on B as on A (%.4f -> %.4f ns).\n",
+	       change * 100, lo * 100, hi * 100, sample_median(&a), sample_median(&b));
+	if (c->speed_differs)
+		printf("  The machine as a whole ran %s on B, whatever the kernel does: a change\n"
+		       "  of a time or rate that this explains is answered \"host-wide\", not\n"
+		       "  slower or faster.\n\n",
+		       change > 0 ? "slower" : "faster");
+	else
+		printf("  Within +-%.0f%%: the host ran at the same speed.\n\n", SPEED_BAND * 100);
+}
+
 static void describe_level(const struct compare *c)
 {
 	switch (c->level) {
@@ -910,6 +999,10 @@ static void verdict_text(const struct compare *c, const struct line *l, char *bu
 			snprintf(buf, size, "cannot tell (smallest detectable change %.1f%%)",
 				 l->detect * 100);
 		break;
+	case V_HOST:
+		snprintf(buf, size, "host-wide (the host's speed changed %+.1f%%)",
+			 (c->speed_ratio - 1) * 100);
+		break;
 	case V_NONE:
 		snprintf(buf, size, "no significant change");
 		break;
@@ -971,8 +1064,8 @@ static void print_summary(const struct compare *c, const struct line *lines, int
 	int total[V_FASTER + 1] = {0};
 
 	printf("\nper metric: slower / faster / no change (identical values included, not\n"
-	       "printed above) / too few / cannot tell; the smallest change it could detect\n"
-	       "(median over cells of the interval's half-width%s)\n",
+	       "printed above) / too few / cannot tell / host-wide; the smallest change it\n"
+	       "could detect (median over cells of the interval's half-width%s)\n",
 	       c->drift_applies && !isnan(c->drift) ? ", at least the drift" : "");
 	for (int m = 0; m < c->n_metrics; m++) {
 		int k[V_FASTER + 1] = {0}, any = 0;
@@ -986,16 +1079,16 @@ static void print_summary(const struct compare *c, const struct line *lines, int
 			}
 		if (!any)
 			continue;
-		printf("  %-24s %3d / %3d / %3d / %3d / %3d", c->m[m].column, k[V_SLOWER],
-		       k[V_FASTER], k[V_NONE] + k[V_SAME], k[V_FEW], k[V_CANNOT]);
+		printf("  %-24s %3d / %3d / %3d / %3d / %3d / %3d", c->m[m].column, k[V_SLOWER],
+		       k[V_FASTER], k[V_NONE] + k[V_SAME], k[V_FEW], k[V_CANNOT], k[V_HOST]);
 		if (!isnan(d))
 			printf("   detectable: %.1f%%", d * 100);
 		printf("\n");
 	}
 	printf("\n%d cells x %d metrics: %d slower, %d faster beyond %.1f%%, %d too few %s, %d "
-	       "cannot tell\n",
+	       "cannot tell, %d host-wide\n",
 	       c->n_cells, c->n_metrics, total[V_SLOWER], total[V_FASTER], c->threshold * 100,
-	       total[V_FEW], level_unit(c->level), total[V_CANNOT]);
+	       total[V_FEW], level_unit(c->level), total[V_CANNOT], total[V_HOST]);
 }
 
 int compare_main(int argc, char **argv)
@@ -1019,6 +1112,7 @@ int compare_main(int argc, char **argv)
 		printf("\n");
 	}
 	describe_sides(&c);
+	judge_speed(&c);
 	describe_level(&c);
 	if (c.level >= LEVEL_RUNS) {
 		print_level_spread(&c);
