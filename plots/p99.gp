@@ -14,7 +14,7 @@ if (logx) set logscale x
 set format y "%g"
 
 plot for [i=1:words(models)] datafile index (i-1) \
-     using 1:($5/1000.0):($6/1000.0):($7/1000.0) with yerrorlines title word(models, i)
+     using 1:($5/1000.0):($6/1000.0):($7/1000.0) with yerrorlines lt lt_of(i) title legend_of(i)
 
 @svg_terminal
 set output outbase.'.svg'

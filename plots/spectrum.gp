@@ -19,7 +19,7 @@ set format y "%g"
 set key outside right top
 
 plot for [i=1:words(models)] datafile index (i-1) using 3:($1/1000.0) \
-     with lines title word(models, i)
+     with lines lt lt_of(i) title legend_of(i)
 
 @svg_terminal
 set output outbase.'.svg'

@@ -20,7 +20,7 @@ set yrange [0:*]
 set format y "%.0s%c"
 
 plot for [i=1:words(models)] datafile index (i-1) using 1:2:3:4 \
-     with yerrorlines title word(models, i)
+     with yerrorlines lt lt_of(i) title legend_of(i)
 
 @svg_terminal
 set output outbase.'.svg'

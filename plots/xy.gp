@@ -15,7 +15,7 @@ if (logy) set logscale y; else set yrange [0:*]
 set format y "%g"
 
 plot for [i=1:words(models)] datafile index (i-1) using 1:2:3:4 \
-     with yerrorlines title word(models, i)
+     with yerrorlines lt lt_of(i) title legend_of(i)
 
 @svg_terminal
 set output outbase.'.svg'

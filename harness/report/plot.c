@@ -12,6 +12,7 @@
 
 #include "data/sys.h"
 #include "report/plot.h"
+#include "report/style.h"
 
 /* Prints a number, or "-" (gnuplot's missing value) for NAN. */
 static void put_num(FILE *f, double v)
@@ -101,16 +102,61 @@ static void add_word(char **list, const char *word)
 	free(old);
 }
 
+/* The models of a plot with a line per model, in the order of their data
+ * blocks, with each one's fixed line type and family (report/style.c). */
+struct legend {
+	char *models, *styles, *families;
+	int unknown; /* models not in the style table so far */
+};
+
+static void legend_init(struct legend *l)
+{
+	l->models = sys_strdup("");
+	l->styles = sys_strdup("");
+	l->families = sys_strdup("");
+	l->unknown = 0;
+}
+
+static void legend_add(struct legend *l, const char *model)
+{
+	char lt[16];
+	int k = style_linetype(model, l->unknown);
+
+	l->unknown += strcmp(style_family(model), "other") == 0;
+	snprintf(lt, sizeof(lt), "%d", k);
+	add_word(&l->models, model);
+	add_word(&l->styles, lt);
+	add_word(&l->families, style_family(model));
+}
+
+/* The gnuplot variables models, styles and families (caller frees). */
+static char *legend_vars(const struct legend *l)
+{
+	return sys_fmt("models='%s'; styles='%s'; families='%s'", l->models, l->styles,
+		       l->families);
+}
+
+static void legend_free(struct legend *l)
+{
+	free(l->models);
+	free(l->styles);
+	free(l->families);
+}
+
 /* throughput-<series> and p99-<series>: one data block per model. */
 static void plot_series(const char *dir, const char *plotdir, const struct agg *a,
 			const char *series, struct plot_list *made)
 {
 	int idx[a->n_scenarios + 1], n = agg_series_members(a, series, idx);
-	char *path, *name = sys_fmt("series-%s", series), *models = sys_strdup("");
+	int order[a->n_models + 1];
+	char *path, *name = sys_fmt("series-%s", series);
+	struct legend lg;
 	FILE *f = plot_open_data(dir, name, &path);
 
-	for (int j = 0; f && j < a->n_models; j++) {
-		int points = 0;
+	legend_init(&lg);
+	style_order((const char(*)[SUITE_NAME_MAX])a->models, a->n_models, order);
+	for (int o = 0; f && o < a->n_models; o++) {
+		int points = 0, j = order[o];
 
 		for (int k = 0; k < n; k++) {
 			const struct agg_cell *c = agg_cell(a, idx[k], j);
@@ -126,16 +172,16 @@ static void plot_series(const char *dir, const char *plotdir, const struct agg *
 		}
 		if (points) {
 			fputs("\n\n", f);
-			add_word(&models, a->models[j]);
+			legend_add(&lg, a->models[j]);
 		}
 	}
-	if (f && fclose(f) == 0 && *models) {
+	if (f && fclose(f) == 0 && *lg.models) {
 		const struct run_row *first = &a->scenarios[idx[0]].first;
 		int logx;
 		const char *xlabel = plot_x_label(first->x_key, &logx);
-		char *vars = sys_fmt("datafile='%s'; models='%s'; series='%s'; xlabel='%s'; "
-				     "logx=%d",
-				     path, models, series, xlabel, logx);
+		char *lv = legend_vars(&lg);
+		char *vars = sys_fmt("datafile='%s'; %s; series='%s'; xlabel='%s'; logx=%d", path,
+				     lv, series, xlabel, logx);
 		char *tp = sys_fmt("throughput-%s", series), *p99 = sys_fmt("p99-%s", series);
 		char *cap1 = sys_fmt("Requests/s against %s, %s scenarios", first->x_key, series);
 		char *cap2 = sys_fmt("p99 latency against %s, %s scenarios", first->x_key, series);
@@ -147,8 +193,9 @@ static void plot_series(const char *dir, const char *plotdir, const struct agg *
 		free(p99);
 		free(cap1);
 		free(cap2);
+		free(lv);
 	}
-	free(models);
+	legend_free(&lg);
 	free(name);
 	free(path);
 }
@@ -189,10 +236,15 @@ static void plot_bars(const char *dir, const char *plotdir, const struct agg *a,
 static void plot_spectrum(const char *dir, const char *plotdir, const struct report_model *m,
 			  struct plot_list *made)
 {
-	char *path, *models = sys_strdup(""), *vars, *caption;
+	char *path, *vars, *caption, *lv;
+	int order[m->agg.n_models + 1];
+	struct legend lg;
 	FILE *f = plot_open_data(dir, "spectrum", &path);
 
-	for (int j = 0; f && m->spectrum_i >= 0 && j < m->agg.n_models; j++) {
+	legend_init(&lg);
+	style_order((const char(*)[SUITE_NAME_MAX])m->agg.models, m->agg.n_models, order);
+	for (int o = 0; f && m->spectrum_i >= 0 && o < m->agg.n_models; o++) {
+		int j = order[o];
 		const struct model_spectrum *c = &m->curves[j];
 
 		if (c->n < 1)
@@ -202,17 +254,18 @@ static void plot_spectrum(const char *dir, const char *plotdir, const struct rep
 			fprintf(f, "%.0f %.9f %.3f\n", c->p[k].latency_us, c->p[k].percentile,
 				c->p[k].inverse);
 		fputs("\n\n", f);
-		add_word(&models, m->agg.models[j]);
+		legend_add(&lg, m->agg.models[j]);
 	}
-	if (f && fclose(f) == 0 && *models) {
-		vars =
-		    sys_fmt("datafile='%s'; models='%s'; scenario='%s'", path, models, m->spectrum);
+	if (f && fclose(f) == 0 && *lg.models) {
+		lv = legend_vars(&lg);
+		vars = sys_fmt("datafile='%s'; %s; scenario='%s'", path, lv, m->spectrum);
+		free(lv);
 		caption = sys_fmt("Latency percentile spectrum, scenario %s", m->spectrum);
 		plot_draw(dir, plotdir, "spectrum", "spectrum", vars, caption, "", made);
 		free(vars);
 		free(caption);
 	}
-	free(models);
+	legend_free(&lg);
 	free(path);
 }
 
@@ -263,12 +316,16 @@ static void plot_xy(const char *dir, const char *plotdir, const struct report_mo
 {
 	const struct agg *a = &m->agg;
 	int idx[a->n_scenarios + 1], n = agg_series_members(a, series, idx), logx;
-	char *path, *models = sys_strdup("");
+	int order[a->n_models + 1];
+	char *path;
+	struct legend lg;
 	FILE *f = plot_open_data(dir, name, &path);
 	const struct run_row *first = &a->scenarios[idx[0]].first;
 
-	for (int j = 0; f && j < a->n_models; j++) {
-		int points = 0;
+	legend_init(&lg);
+	style_order((const char(*)[SUITE_NAME_MAX])a->models, a->n_models, order);
+	for (int o = 0; f && o < a->n_models; o++) {
+		int points = 0, j = order[o];
 
 		for (int k = 0; k < n; k++) {
 			double v[3];
@@ -285,19 +342,21 @@ static void plot_xy(const char *dir, const char *plotdir, const struct report_mo
 		}
 		if (points) {
 			fputs("\n\n", f);
-			add_word(&models, a->models[j]);
+			legend_add(&lg, a->models[j]);
 		}
 	}
-	if (f && fclose(f) == 0 && *models) {
+	if (f && fclose(f) == 0 && *lg.models) {
 		const char *xlabel = plot_x_label(first->x_key, &logx);
-		char *vars = sys_fmt("datafile='%s'; models='%s'; title='%s'; xlabel='%s'; "
-				     "ylabel='%s'; logx=%d; logy=%d",
-				     path, models, title, xlabel, ylabel, logx, logy);
+		char *lv = legend_vars(&lg);
+		char *vars = sys_fmt("datafile='%s'; %s; title='%s'; xlabel='%s'; ylabel='%s'; "
+				     "logx=%d; logy=%d",
+				     path, lv, title, xlabel, ylabel, logx, logy);
 
 		plot_draw(dir, plotdir, "xy", name, vars, caption, first->experiment, made);
 		free(vars);
+		free(lv);
 	}
-	free(models);
+	legend_free(&lg);
 	free(path);
 }
 
