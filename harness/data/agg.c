@@ -246,6 +246,11 @@ int agg_series_members(const struct agg *a, const char *series, int *idx)
 	return n;
 }
 
+bool agg_is_sweep(const struct agg *a, int i)
+{
+	return strcmp(a->scenarios[i].first.x_key, "rate") == 0;
+}
+
 double agg_kib_per_idle(const struct agg *a, int i, int i0, int j)
 {
 	double rss = agg_median(a, i, j, MET_RSS), rss0 = agg_median(a, i0, j, MET_RSS);

@@ -11,6 +11,8 @@
 #ifndef BENCH_DATA_AGG_H
 #define BENCH_DATA_AGG_H
 
+#include <stdbool.h>
+
 #include "data/results.h"
 #include "data/sample.h"
 
@@ -78,6 +80,10 @@ double agg_x(const struct agg *a, int i);
 /* Scenario indexes of one series, by increasing x (agg_x); returns how
  * many.  idx must have room for a->n_scenarios. */
 int agg_series_members(const struct agg *a, const char *series, int *idx);
+
+/* Is scenario i a step of a rate sweep (a suite's sweep=N: its x column
+ * is "rate")?  Step 0, the closed-loop probe, has rate 0. */
+bool agg_is_sweep(const struct agg *a, int i);
 
 /* Memory per idle connection of model j at scenario i, in KiB: (peak RSS
  * at i - peak RSS at the 0-idle scenario i0) / connections still open at

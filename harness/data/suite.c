@@ -40,7 +40,7 @@ static const struct key scenario_keys[] = {
 	SC(workers, K_INT), SC(threads, K_INT), SC(duration_s, K_DOUBLE),
 	SC(warmup_s, K_DOUBLE), SC(idle, K_INT), SC(delay_blocking, K_BOOL),
 	SC(server_cpus, K_STR), SC(client_cpus, K_STR), SC(x, K_STR), SC(skip, K_STR),
-	{ NULL, 0, 0, 0 }
+	SC(sweep, K_INT), { NULL, 0, 0, 0 }
 };
 
 #define BA(f, t) { #f, t, offsetof(struct batch, f), sizeof(((struct batch *)0)->f) }
@@ -162,6 +162,8 @@ static int check_scenario(struct scenario *sc, char *err, size_t errlen)
 		snprintf(err, errlen, "proto must be http or echo");
 	else if (sc->connections < 1 || sc->pipeline < 1 || sc->size < 1 || sc->idle < 0)
 		snprintf(err, errlen, "connections, pipeline and size must be >= 1, idle >= 0");
+	else if (sc->sweep < 0 || sc->sweep > 99 || (sc->sweep > 0 && sc->rate > 0))
+		snprintf(err, errlen, "sweep must be 0 to 99 steps, without a rate of its own");
 	else if (sc->x[0] && !is_x_column(sc->x))
 		snprintf(err, errlen,
 			 "x must be connections, idle, work_us, delay_us, "

@@ -34,6 +34,9 @@ struct scenario {
 	char x[32];			 /* runs.csv column of the series' x axis */
 	char experiment[SUITE_NAME_MAX]; /* suite it came from (include) */
 	char skip[128];			 /* models not run here, "a,b" */
+	int sweep;			 /* a rate sweep of this many open-loop
+					  * steps after a closed-loop probe; 0 = a
+					  * plain scenario */
 };
 
 /* A batch timed whole: clients x messages, think_ms apart (hyperfine). */

@@ -423,13 +423,89 @@ static void caption_generic(const struct agg *a, const char *e, struct text *t)
 	int shown = 0;
 
 	for (int i = 0; i < a->n_scenarios && shown < 6; i++) {
-		if (!in_exp(a, i, e) || !picks(a, i, MET_RPS, p))
+		if (!in_exp(a, i, e) || agg_is_sweep(a, i) || !picks(a, i, MET_RPS, p))
 			continue;
 		say(t, "%s%s: %s %.0f requests/s",
 		    shown++ ? "; " : "Most requests/s: ", a->scenarios[i].name, a->models[p[0].j],
 		    p[0].v);
 	}
 	say(t, "%s", shown ? "." : "");
+}
+
+/* A sweep step counts toward capacity only if it achieved this share of
+ * its offered rate. */
+#define SWEEP_KEPT_UP 0.9
+
+double caption_sweep_capacity(const struct agg *a, const char *series, int j, double bound_us)
+{
+	double best = NAN;
+
+	for (int i = 0; i < a->n_scenarios; i++) {
+		const struct agg_cell *c = agg_cell(a, i, j);
+
+		if (!agg_is_sweep(a, i) || strcmp(a->scenarios[i].series, series) ||
+		    c->ok == 0 || desc(a, i)->rate <= 0)
+			continue; /* another series, a failed step, or the probe */
+		/* A step that fell behind its schedule did not serve that load:
+		 * the latency of the few answers it got says nothing. */
+		if (c->st[MET_P99].median <= bound_us && c->st[MET_ERRORS].median == 0 &&
+		    c->st[MET_RPS].median >= SWEEP_KEPT_UP * desc(a, i)->rate &&
+		    !(c->st[MET_RPS].median <= best))
+			best = c->st[MET_RPS].median;
+	}
+	return best;
+}
+
+/* "epoll 95000, libuv 90000; none within it: iterative" for one bound. */
+static void sweep_bound(const struct agg *a, const char *series, double bound_us, struct text *t)
+{
+	struct pick p[a->n_models + 1];
+	int n = 0, none = 0;
+
+	for (int j = 0; j < a->n_models; j++) {
+		double v = caption_sweep_capacity(a, series, j, bound_us);
+
+		if (!isnan(v))
+			p[n++] = (struct pick){.j = j, .v = v};
+	}
+	qsort(p, n, sizeof(*p), by_value_desc);
+	say(t, " At p99 <= %.0f ms: ", bound_us / 1000);
+	for (int k = 0; k < n; k++)
+		say(t, "%s%s %.0f", k ? ", " : "", a->models[p[k].j], p[k].v);
+	for (int j = 0; j < a->n_models; j++) {
+		bool ran = false, met = !isnan(caption_sweep_capacity(a, series, j, bound_us));
+
+		for (int i = 0; i < a->n_scenarios; i++)
+			ran |= agg_is_sweep(a, i) && !strcmp(a->scenarios[i].series, series) &&
+			       agg_cell(a, i, j)->ok + agg_cell(a, i, j)->failed > 0;
+		if (ran && !met)
+			say(t, "%s%s", none++ ? ", " : n ? "; no step within it: " : "no step within it: ",
+			    a->models[j]);
+	}
+	say(t, ".");
+}
+
+/* The rate sweeps of experiment e: each model's capacity at 1 ms and 10 ms. */
+static void caption_sweep(const struct agg *a, const char *e, struct text *t)
+{
+	for (int i = 0; i < a->n_scenarios; i++) {
+		bool first = true;
+
+		if (!in_exp(a, i, e) || !agg_is_sweep(a, i))
+			continue;
+		for (int k = 0; k < i; k++)
+			first &= !agg_is_sweep(a, k) ||
+				 strcmp(a->scenarios[k].series, a->scenarios[i].series) != 0;
+		if (!first)
+			continue;
+		say(t, "%sLatency against offered load (%s, %.0f connections, open loop at rates "
+		       "scaled from each model's closed-loop probe): capacity at a p99 bound is the "
+		       "most requests/s of a step that kept up with its rate (90%%) within it, with "
+		       "no errors.",
+		    t->used ? " " : "", a->scenarios[i].series, a->scenarios[i].connections);
+		sweep_bound(a, a->scenarios[i].series, 1000, t);
+		sweep_bound(a, a->scenarios[i].series, 10000, t);
+	}
 }
 
 void caption_experiment(const struct agg *a, const char *e, char *buf, size_t size)
@@ -450,6 +526,7 @@ void caption_experiment(const struct agg *a, const char *e, char *buf, size_t si
 		pipeline_size(a, e, &t);
 	} else
 		caption_generic(a, e, &t);
+	caption_sweep(a, e, &t);
 }
 
 /* The plain HTTP keep-alive scenario nearest 100 connections, or -1. */
@@ -462,7 +539,7 @@ static int plain_http(const struct agg *a)
 
 		if (strcmp(r->proto, "http") || !r->keepalive || r->pipeline != 1 ||
 		    r->delay_us > 0 || r->work_us > 0 || r->idle > 0 || r->rate > 0 ||
-		    !picks_any(a, i))
+		    agg_is_sweep(a, i) || !picks_any(a, i))
 			continue;
 		if (best < 0 ||
 		    fabs(log(r->connections / 100)) < fabs(log(desc(a, best)->connections / 100)))

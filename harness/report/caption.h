@@ -29,6 +29,13 @@ void caption_experiment(const struct agg *a, const char *experiment, char *buf, 
  * connection count nearest 100, no delay, work, idle or pipelining). */
 void caption_syscalls(const struct agg *a, char *buf, size_t size);
 
+/* Model j's capacity at a latency bound in rate sweep `series`: the most
+ * requests/s achieved by an open-loop step that kept up with its offered
+ * rate (90% of it), had no errors, and whose p99 stayed within bound_us
+ * (wrk2's and Lancet's "capacity at an SLO").
+ * NAN when no step of the model met it. */
+double caption_sweep_capacity(const struct agg *a, const char *series, int j, double bound_us);
+
 /* The caption of the hyperfine batches (the seed benchmark). */
 void caption_batches(const struct model_batch *batches, int n, char *buf, size_t size);
 

@@ -5,6 +5,7 @@
  * renders the report model (model.h) and reads no file of its own.
  */
 #include <stdbool.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,6 +181,55 @@ static void put_scenario_head(FILE *f, const struct agg_scenario *sc, struct ext
 	fputs("<th>note</th></tr>\n", f);
 }
 
+/* A rate sweep as one table, at its probe: per model, the probe's
+ * requests/s, the capacity at p99 <= 1 and 10 ms, and each open-loop step
+ * as "achieved requests/s / p99 ms" (a step that fell behind its rate by
+ * more than 10% in italics: it did not serve that load). */
+static void put_sweep(FILE *f, const struct report_model *m, int i)
+{
+	const struct agg *a = &m->agg;
+	const struct agg_scenario *sc = &a->scenarios[i];
+	int idx[a->n_scenarios + 1], n = agg_series_members(a, sc->series, idx);
+
+	fprintf(f,
+		"<h3>%s (rate sweep)</h3>\n<p>%s, %.0f connections: a closed-loop probe, then "
+		"open-loop steps at rates scaled from it (one run each).  A step: requests/s "
+		"achieved / p99 ms; in italics when it achieved less than 90%% of its "
+		"rate.</p>\n<table class=runs>\n<tr><th>model</th><th>probe requests/s</th>"
+		"<th>at p99 &le; 1 ms</th><th>at p99 &le; 10 ms</th>",
+		sc->series, sc->proto, sc->connections);
+	for (int k = 0; k < n; k++)
+		if (a->scenarios[idx[k]].first.rate > 0)
+			fprintf(f, "<th>step %d</th>", k);
+	fputs("</tr>\n", f);
+	for (int j = 0; j < a->n_models; j++) {
+		const struct agg_cell *probe = agg_cell(a, i, j);
+		double c1 = caption_sweep_capacity(a, sc->series, j, 1000);
+		double c10 = caption_sweep_capacity(a, sc->series, j, 10000);
+
+		if (probe->ok + probe->failed == 0)
+			continue;
+		fprintf(f, "<tr class=%s><td>%s</td>", probe->ok ? "ok" : "failed", a->models[j]);
+		put_stat(f, &probe->st[MET_RPS], 1, "%.0f");
+		fprintf(f, isnan(c1) ? "<td>-</td>" : "<td>%.0f</td>", c1);
+		fprintf(f, isnan(c10) ? "<td>-</td>" : "<td>%.0f</td>", c10);
+		for (int k = 0; k < n; k++) {
+			const struct agg_cell *c = agg_cell(a, idx[k], j);
+			double rate = a->scenarios[idx[k]].first.rate, rps = c->st[MET_RPS].median;
+
+			if (rate <= 0)
+				continue;
+			if (c->ok == 0)
+				fputs("<td>-</td>", f);
+			else
+				fprintf(f, "<td>%s%.0f / %.3g%s</td>", rps < 0.9 * rate ? "<i>" : "", rps,
+					c->st[MET_P99].median / 1000, rps < 0.9 * rate ? "</i>" : "");
+		}
+		fputs("</tr>\n", f);
+	}
+	fputs("</table>\n", f);
+}
+
 static void put_scenario(FILE *f, const struct report_model *m, int i)
 {
 	const struct agg *a = &m->agg;
@@ -347,8 +397,12 @@ int html_write(const struct report_model *m, const struct plot_list *plots)
 	      "says why); rows in yellow finished with errors (timeouts, refused "
 	      "connections), which is how a model shows what it cannot do.</p>\n",
 	      f);
-	for (int i = 0; i < a->n_scenarios; i++)
-		put_scenario(f, m, i);
+	for (int i = 0; i < a->n_scenarios; i++) {
+		if (!agg_is_sweep(a, i))
+			put_scenario(f, m, i);
+		else if (a->scenarios[i].first.rate == 0) /* the probe */
+			put_sweep(f, m, i);
+	}
 	put_batches(f, m);
 	put_meta(f, m);
 	fputs("</body></html>\n", f);

@@ -209,11 +209,15 @@ static void plot_bars(const char *dir, const char *plotdir, const struct agg *a,
 	FILE *f = plot_open_data(dir, script, &path);
 	int values = 0;
 
+	/* A rate sweep's steps are one plot of their own (plot_sweep). */
 	for (int i = 0; i < a->n_scenarios; i++)
-		add_word(&scenarios, a->scenarios[i].name);
+		if (!agg_is_sweep(a, i))
+			add_word(&scenarios, a->scenarios[i].name);
 	for (int j = 0; f && j < a->n_models; j++) {
 		fprintf(f, "%s", a->models[j]);
 		for (int i = 0; i < a->n_scenarios; i++) {
+			if (agg_is_sweep(a, i))
+				continue;
 			put_stats(f, &agg_cell(a, i, j)->st[metric]);
 			values += agg_cell(a, i, j)->st[metric].n;
 		}
@@ -408,6 +412,64 @@ static void plot_blocking(const char *dir, const char *plotdir, const struct agg
 	free(name);
 }
 
+/* A rate sweep: p99 (log scale) against the requests/s each open-loop
+ * step achieved, a line per model (plots/xy.gp), the probe left out. */
+static void plot_sweep(const char *dir, const char *plotdir, const struct report_model *m,
+		       const char *series, struct plot_list *made)
+{
+	const struct agg *a = &m->agg;
+	int idx[a->n_scenarios + 1], n = agg_series_members(a, series, idx);
+	int order[a->n_models + 1];
+	/* "sweep-<series>", unless the series says so already. */
+	char *path, *name = sys_fmt("%s%s", strncmp(series, "sweep", 5) ? "sweep-" : "", series);
+	struct legend lg;
+	FILE *f = plot_open_data(dir, name, &path);
+
+	legend_init(&lg);
+	style_order((const char(*)[SUITE_NAME_MAX])a->models, a->n_models, order);
+	for (int o = 0; f && o < a->n_models; o++) {
+		int points = 0, j = order[o];
+
+		for (int k = 0; k < n; k++) {
+			const struct agg_cell *c = agg_cell(a, idx[k], j);
+			double p99 = c->st[MET_P99].median / 1000;
+
+			if (a->scenarios[idx[k]].first.rate <= 0 || c->ok == 0 || !(p99 > 0))
+				continue;
+			if (points++ == 0)
+				fprintf(f, "# %s: requests/s achieved, p99 ms (median, min, max)\n",
+					a->models[j]);
+			fprintf(f, "%.6g %.6g %.6g %.6g\n", c->st[MET_RPS].median, p99, p99, p99);
+		}
+		if (points) {
+			fputs("\n\n", f);
+			legend_add(&lg, a->models[j]);
+		}
+	}
+	if (f && fclose(f) == 0 && *lg.models) {
+		char *lv = legend_vars(&lg);
+		char *title = sys_fmt("Latency against offered load (%s): p99 of each open-loop step",
+				      series);
+		char *vars = sys_fmt("datafile='%s'; %s; title='%s'; xlabel='requests/s achieved, "
+				     "log scale (open loop, rates 10%% to 125%% of a closed-loop "
+				     "probe)'; "
+				     "ylabel='p99 latency (ms, log scale)'; logx=1; logy=1",
+				     path, lv, title);
+		char *caption = sys_fmt("p99 latency against achieved requests/s, rate sweep %s",
+					series);
+
+		plot_draw(dir, plotdir, "xy", name, vars, caption,
+			  a->scenarios[idx[0]].first.experiment, made);
+		free(vars);
+		free(title);
+		free(caption);
+		free(lv);
+	}
+	legend_free(&lg);
+	free(name);
+	free(path);
+}
+
 /* The experiment plots beyond throughput and p99, by what a series ran:
  * memory per idle connection (x = idle, from 0), MB/s against echo
  * message size, connect time without keep-alive. */
@@ -458,6 +520,10 @@ void plot_all(const char *dir, const char *plotdir, const struct report_model *m
 
 		for (int k = 0; k < i; k++)
 			first &= strcmp(a->scenarios[k].series, a->scenarios[i].series) != 0;
+		if (first && agg_is_sweep(a, i)) {
+			plot_sweep(dir, plotdir, m, a->scenarios[i].series, made);
+			continue;
+		}
 		/* A line needs two connection counts; one alone is in the bars. */
 		if (first && agg_series_members(a, a->scenarios[i].series, idx) > 1) {
 			plot_series(dir, plotdir, a, a->scenarios[i].series, made);

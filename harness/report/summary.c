@@ -2,6 +2,7 @@
  * summary.c - the terminal summary of a report (summary.h).  It formats
  * the report model (model.h) and reads no file of its own.
  */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -114,10 +115,45 @@ static void summary_captions(FILE *out, const struct report_model *m)
 		fprintf(out, "\n== %s ==\n%s\n", caption_title("syscalls"), m->syscalls_caption);
 }
 
+/* A rate sweep as one table: per model, the closed-loop probe's
+ * requests/s and the capacity at p99 <= 1 ms and <= 10 ms. */
+static void summary_sweep(FILE *out, const struct report_model *m, int i)
+{
+	const struct agg *a = &m->agg;
+	const char *series = a->scenarios[i].series;
+	int steps = 0;
+
+	for (int k = 0; k < a->n_scenarios; k++)
+		steps += agg_is_sweep(a, k) && !strcmp(a->scenarios[k].series, series) &&
+			 a->scenarios[k].first.rate > 0;
+	fprintf(out, "\n%s (rate sweep, %s, %.0f connections, %d open-loop steps)\n", series,
+		a->scenarios[i].proto, a->scenarios[i].connections, steps);
+	fprintf(out, "  %-16s %14s %18s %18s\n", "model", "probe req/s", "at p99 <= 1 ms",
+		"at p99 <= 10 ms");
+	for (int j = 0; j < a->n_models; j++) {
+		const struct agg_cell *probe = agg_cell(a, i, j);
+		double c1 = caption_sweep_capacity(a, series, j, 1000);
+		double c10 = caption_sweep_capacity(a, series, j, 10000);
+		char p[32], t1[32], t10[32];
+
+		if (probe->ok + probe->failed == 0)
+			continue;
+		snprintf(p, sizeof(p), probe->ok ? "%.0f" : "failed", probe->st[MET_RPS].median);
+		snprintf(t1, sizeof(t1), isnan(c1) ? "-" : "%.0f", c1);
+		snprintf(t10, sizeof(t10), isnan(c10) ? "-" : "%.0f", c10);
+		fprintf(out, "  %-16s %14s %18s %18s\n", a->models[j], p, t1, t10);
+	}
+}
+
 void summary_print(const struct report_model *m, int plots, FILE *out)
 {
-	for (int i = 0; i < m->agg.n_scenarios; i++)
-		summary_scenario(out, m, i);
+	for (int i = 0; i < m->agg.n_scenarios; i++) {
+		/* A sweep is one table, at its probe; its steps are in it. */
+		if (!agg_is_sweep(&m->agg, i))
+			summary_scenario(out, m, i);
+		else if (m->agg.scenarios[i].first.rate == 0)
+			summary_sweep(out, m, i);
+	}
 	for (int i = 0; i < m->n_batches; i++)
 		summary_batch(out, &m->batches[i]);
 	summary_captions(out, m);

@@ -475,6 +475,124 @@ static char *report_adaptive(const struct planner *pl, double target, int max_re
 	return text;
 }
 
+/* ------------------------------------------------------------------ */
+/* Rate sweeps: latency against offered load, as wrk2 and mutilate draw */
+/* it.  Per model, a closed-loop probe finds what it serves flat out;     */
+/* then open-loop runs at rates from well below that to past it, one run */
+/* per rate.  Each step is a scenario of its own in runs.csv             */
+/* ("<name>-probe", "<name>-01" ...), with x_key "rate", so the report    */
+/* can draw p99 against the requests/s each step achieved.               */
+
+/* Step k of n as a fraction of the probe's requests/s: a geometric ladder
+ * from 10% to 60% for the first third, then even steps from 70% to 125%,
+ * where the knee is, so that most steps land near it. */
+static double sweep_fraction(int k, int n)
+{
+	int low = n / 3 > 1 ? n / 3 : 1, high = n - low;
+
+	if (k < low)
+		return low > 1 ? 0.1 * pow(6.0, (double)k / (low - 1)) : 0.4;
+	k -= low;
+	return high > 1 ? 0.7 + 0.55 * k / (high - 1) : 1.0;
+}
+
+/* The scenario of one step: step 0 is the probe (closed loop). */
+static struct scenario sweep_step(const struct scenario *sc, int step, long rate)
+{
+	struct scenario s = *sc;
+
+	if (step == 0)
+		snprintf(s.name, sizeof(s.name), "%.*s-probe", SUITE_NAME_MAX - 7, sc->name);
+	else
+		snprintf(s.name, sizeof(s.name), "%.*s-%02d", SUITE_NAME_MAX - 4, sc->name,
+			 step % 100);
+	sys_copy(s.series, sizeof(s.series), sc->name); /* its own plot */
+	sys_copy(s.x, sizeof(s.x), "rate");
+	s.rate = rate;
+	s.sweep = 0;
+	return s;
+}
+
+/* One step of a sweep for one model and build, unless runs.csv has it.
+ * Returns its row (NULL if it failed), or sets *stopped. */
+static const struct run_row *sweep_run(struct planner *pl, const struct scenario *step,
+				       const char *model, int build, bool *stopped)
+{
+	const char *label = pl->o->builds[build].label;
+	int tries;
+	const struct run_row *r =
+	    results_find_build(pl->t, label, step->name, model, 1, &tries);
+	struct run_row row;
+	char what[320], rate[32];
+
+	if (r == NULL) {
+		snprintf(rate, sizeof(rate), "rate %ld/s", step->rate);
+		snprintf(what, sizeof(what), "%s %s%s%s (%s)", step->name, model, *label ? "@" : "",
+			 label, step->rate ? rate : "closed-loop probe");
+		progress_show(&pl->p, what);
+		if (runner_run(&pl->env[build], step, model, 1, &row) < 0) {
+			*stopped = true;
+			return NULL;
+		}
+		sys_copy(row.build, sizeof(row.build), label);
+		results_add(pl->t, &row);
+		if (results_save_csv(pl->dir, pl->t) < 0)
+			die("cannot write %s/runs.csv: %s", pl->dir, strerror(errno));
+		progress_step(&pl->p, runner_planned_s(&pl->env[build], step, 1));
+		r = results_find_build(pl->t, label, step->name, model, 1, &tries);
+	}
+	return r && strcmp(r->status, "ok") == 0 && r->m[MET_RPS] > 0 ? r : NULL;
+}
+
+/* Every sweep of the suite, model by model (builds alternating at each
+ * step).  A model whose probe failed gets no ladder: there is no rate to
+ * scale it from.  Returns 0, or -1 if stopped. */
+static int run_sweeps(struct planner *pl, const struct model_list *m)
+{
+	const struct suite *s = pl->env[0].suite;
+	bool stopped = false;
+	int todo = 0;
+	double planned = 0;
+
+	for (int i = 0; i < s->n_scenarios; i++)
+		if (s->scenarios[i].sweep > 0)
+			for (int j = 0; j < m->n; j++)
+				if (!suite_skips(&s->scenarios[i], m->names[j])) {
+					todo += (s->scenarios[i].sweep + 1) * pl->n_builds;
+					planned += (s->scenarios[i].sweep + 1) * pl->n_builds *
+						   runner_planned_s(&pl->env[0], &s->scenarios[i], 1);
+				}
+	if (todo == 0)
+		return 0;
+	progress_start(&pl->p, todo, planned);
+	for (int i = 0; i < s->n_scenarios && !stopped; i++) {
+		const struct scenario *sc = &s->scenarios[i];
+
+		for (int j = 0; sc->sweep > 0 && j < m->n && !stopped; j++) {
+			double probe[RUN_MAX_BUILDS];
+
+			if (suite_skips(sc, m->names[j]))
+				continue;
+			for (int b = 0; b < pl->n_builds && !stopped; b++) {
+				struct scenario step = sweep_step(sc, 0, 0);
+				const struct run_row *r = sweep_run(pl, &step, m->names[j], b, &stopped);
+
+				probe[b] = r ? r->m[MET_RPS] : 0;
+			}
+			for (int k = 1; k <= sc->sweep && !stopped; k++)
+				for (int b = 0; b < pl->n_builds && !stopped; b++) {
+					long rate = lround(probe[b] * sweep_fraction(k - 1, sc->sweep));
+					struct scenario step = sweep_step(sc, k, rate);
+
+					if (rate > 0)
+						sweep_run(pl, &step, m->names[j], b, &stopped);
+				}
+		}
+	}
+	progress_end(&pl->p);
+	return stopped ? -1 : 0;
+}
+
 /* Every run not yet in the table: the fixed repetitions, then the adaptive
  * ones (whose table it returns in *adaptive_text).  Returns 0, or -1. */
 static int run_all(const struct run_opts *o, const struct runner_env *base,
@@ -499,8 +617,8 @@ static int run_all(const struct run_opts *o, const struct runner_env *base,
 	pl.cells = sys_alloc((size_t)(s->n_scenarios * m->n * o->n_builds + 1) * sizeof(*pl.cells));
 	for (int i = 0; i < s->n_scenarios; i++)
 		for (int j = 0; j < m->n; j++) {
-			if (suite_skips(&s->scenarios[i], m->names[j]))
-				continue;
+			if (suite_skips(&s->scenarios[i], m->names[j]) || s->scenarios[i].sweep > 0)
+				continue; /* a sweep runs after the cells (run_sweeps) */
 			for (int b = 0; b < o->n_builds; b++)
 				pl.cells[pl.n_cells++] =
 				    (struct cell){.sc = &s->scenarios[i],
@@ -518,6 +636,8 @@ static int run_all(const struct run_opts *o, const struct runner_env *base,
 	if (rc == 0 && target > 0)
 		rc = run_adaptive(&pl, target, max_reps);
 	progress_end(&pl.p);
+	if (rc == 0)
+		rc = run_sweeps(&pl, m);
 	if (rc == 0 && target > 0)
 		*adaptive_text = report_adaptive(&pl, target, max_reps);
 	free(pl.cells);
@@ -525,10 +645,16 @@ static int run_all(const struct run_opts *o, const struct runner_env *base,
 }
 
 /* --dry-run: what would run, and a time estimate from this machine's
- * overhead: about 0.6 s per run to start, stop and judge (0.3 s more in
+ * overhead: about RUN_OVERHEAD_S per run to start, stop and judge (0.3 s more in
  * the system call pass, to start perf), 1 s per 2000 idle connections to
  * open and close; batches about 1.2 s per model and run, plus bound_s for
  * the model that is cut off (iterative). */
+/* Measured: the quick run of 2026-12-02 (13 models, a quiet 2-core VM)
+ * took 448 s, of which 364 s were load as planned and 64 s the batch:
+ * about 0.1 s per run beyond its load.  0.4 leaves room for a busier
+ * machine and for servers that are slow to stop. */
+#define RUN_OVERHEAD_S 0.4
+
 static int print_plan(const struct runner_env *env, const struct model_list *m,
 		      const struct run_opts *o)
 {
@@ -543,9 +669,14 @@ static int print_plan(const struct runner_env *env, const struct model_list *m,
 		for (int j = 0; j < m->n; j++)
 			models += !suite_skips(sc, m->names[j]);
 		models *= o->n_builds;
+		if (sc->sweep > 0) { /* a probe and sweep steps, one run each */
+			runs += models * (sc->sweep + 1);
+			runs_s += models * (sc->sweep + 1) * (runner_planned_s(env, sc, 1) + RUN_OVERHEAD_S);
+			continue;
+		}
 		runs += models * (s->reps + 1 - first);
 		for (int rep = first; rep <= s->reps; rep++)
-			runs_s += models * (runner_planned_s(env, sc, rep) + 0.6 +
+			runs_s += models * (runner_planned_s(env, sc, rep) + RUN_OVERHEAD_S +
 					    (rep == 0 ? 0.3 : 0) + sc->idle / 2000.0);
 	}
 	for (int i = 0; i < s->n_batches && !o->no_batch && o->n_builds == 1; i++)
