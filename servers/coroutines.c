@@ -29,7 +29,9 @@
  * - no await inside a function that connection() calls: only the coroutine
  *   itself can return to the loop (the callee's frame would be lost), so
  *   helpers do non-blocking work and say "not yet" for the caller to await;
- * - one coroutine per connection, and two awaits cannot share a line.
+ * - one frame per connection, so one thing awaited at a time: waiting for
+ *   input and for a timer at once would need a second coroutine and a way
+ *   to join the two; and two awaits cannot share a line (one case label).
  * A compiler that supports async/await does this same transformation (a
  * state machine over a heap frame holding the live locals) automatically.
  *
@@ -50,9 +52,13 @@
  * shared 64 KiB read buffer and response buffer; a connection's own buffer
  * only for a partial request or output the socket would not take; no
  * reading while output is pending), its idle sweep and its delay FIFO;
- * level-triggered epoll and accept batching as lib/reactor.c.  With
- * --delay-blocking the coroutine calls usleep() instead of awaiting the
- * timer: the classic mistake, which stops every connection.
+ * level-triggered epoll and accept batching as lib/reactor.c.  Special
+ * case: the loop is this file's, not lib/reactor.c's, which calls the
+ * conn_on_* callbacks by design; epoll's data.ptr points at the frame, so
+ * there is no table from descriptor to connection (8 bytes per descriptor
+ * that epoll pays and this model does not).  With --delay-blocking the
+ * coroutine calls usleep() instead of awaiting the timer: the classic
+ * mistake, which stops every connection.
  */
 #include <errno.h>
 #include <stddef.h>
