@@ -347,6 +347,16 @@ static void loadgen_args(const struct run_ctx *c, struct args *a)
 /* CPU seconds our own processes have used so far, but the load generator:
  * the server's process group, the harness itself, and the system call
  * counter if one is attached. */
+/* Where the host counters are read: "" (the real /proc), or for a test
+ * that must not depend on the machine's load, BENCH_PROC_ROOT, a folder
+ * with a fixed proc/stat (a run then sees no foreign CPU and no steal). */
+static const char *host_root(void)
+{
+	const char *root = getenv("BENCH_PROC_ROOT");
+
+	return root ? root : "";
+}
+
 static double own_cpu_s(const struct run_ctx *c)
 {
 	struct rusage self;
@@ -387,7 +397,7 @@ static void drive_load(struct run_ctx *c)
 	loadgen_args(c, &a);
 	sp.argv = a.v;
 	own0 = own_cpu_s(c);
-	host_counters_read(c->before, "");
+	host_counters_read(c->before, host_root());
 	c->loadgen = proc_start(&sp);
 	args_free(&a);
 	while (c->loadgen > 0) {
@@ -396,7 +406,7 @@ static void drive_load(struct run_ctx *c)
 		if (rss > c->peak_rss_kb)
 			c->peak_rss_kb = rss;
 		if (proc_wait(c->loadgen, SAMPLE_EVERY_S, &c->lg_status, &ru) == 0) {
-			host_counters_read(c->after, "");
+			host_counters_read(c->after, host_root());
 			c->own_cpu_s = own_cpu_s(c) - own0;
 			c->lg_ru = ru;
 			c->window = true;
