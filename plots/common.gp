@@ -44,6 +44,9 @@ set encoding utf8
 
 # Model names contain "_" and "-": print them as they are.
 png_terminal = 'set terminal pngcairo size 1100,620 font "DejaVu Sans,10" noenhanced'
-svg_terminal = 'set terminal svg size 1100,620 dynamic font "DejaVu Sans,10" noenhanced background "white"'
+# The SVGs are interactive with no network: `mouse standalone` embeds
+# gnuplot's own script, so clicking a legend entry hides its line and the
+# pointer's coordinates show as it moves.
+svg_terminal = 'set terminal svg size 1100,620 dynamic mouse standalone font "DejaVu Sans,10" noenhanced background "white"'
 @png_terminal
 set output outbase.'.png'
