@@ -18,6 +18,7 @@
 
 #include "data/sys.h"
 #include "run/doctor.h"
+#include "run/hoststat.h"
 
 /* Thresholds, each with the reason it is where it is. */
 #define LOAD_QUIET 0.5	    /* a quarter of a 2-core machine's capacity */
@@ -276,21 +277,16 @@ static struct cpu_ticks stat_ticks(const char *stat, const char *label)
 	size_t len = strlen(label);
 
 	for (const char *p = stat; p != NULL && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
-		unsigned long long v[10] = {0};
-		int n;
+		struct stat_cpu c;
 
 		if (strncmp(p, label, len) != 0 || p[len] != ' ')
 			continue;
-		n = sscanf(p + len, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
-			   &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9]);
-		if (n < 4)
+		if (host_stat_cpu_line(p, &c) == 0)
 			break;
-		/* user nice system idle iowait irq softirq steal guest guest_nice;
-		 * guest time is already counted in user. */
-		for (int i = 0; i < 8 && i < n; i++)
-			t.total += v[i];
-		t.busy = t.total - v[3] - (n > 4 ? v[4] : 0);
-		t.steal = n > 7 ? v[7] : 0;
+		t.total = c.user + c.nice + c.system + c.idle + c.iowait + c.irq + c.softirq +
+			  c.steal;
+		t.busy = t.total - c.idle - c.iowait;
+		t.steal = c.steal;
 		t.found = true;
 		break;
 	}

@@ -64,6 +64,30 @@ static long long net_counter(const char *text, const char *prefix, const char *n
 	return -1;
 }
 
+int host_stat_cpu_line(const char *line, struct stat_cpu *out)
+{
+	unsigned long long v[8] = {0};
+	int skip = 0, n;
+
+	memset(out, 0, sizeof(*out));
+	if (strncmp(line, "cpu", 3) != 0)
+		return 0;
+	if (line[3] == ' ')
+		out->cpu = -1;
+	else if (sscanf(line + 3, "%d", &out->cpu) != 1 || out->cpu < 0)
+		return 0;
+	sscanf(line, "%*s%n", &skip);
+	/* user nice system idle iowait irq softirq steal [guest guest_nice];
+	 * guest time is already counted in user. */
+	n = sscanf(line + skip, "%llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2],
+		   &v[3], &v[4], &v[5], &v[6], &v[7]);
+	if (n < 4)
+		return 0;
+	out->user = v[0], out->nice = v[1], out->system = v[2], out->idle = v[3];
+	out->iowait = v[4], out->irq = v[5], out->softirq = v[6], out->steal = v[7];
+	return n;
+}
+
 void host_counters_read(struct host_counters *c, const char *root)
 {
 	char *stat = read_under(root, "/proc/stat");
@@ -73,15 +97,11 @@ void host_counters_read(struct host_counters *c, const char *root)
 
 	memset(c, 0, sizeof(*c));
 	for (const char *p = stat; p != NULL && *p;) {
-		unsigned long long v[8] = {0};
-		int cpu, n;
+		struct stat_cpu t;
 
-		if (sscanf(p, "cpu%d %llu %llu %llu %llu %llu %llu %llu %llu%n", &cpu, &v[0], &v[1],
-			   &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &n) >= 9 &&
-		    cpu >= 0 && cpu < HOST_MAX_CPUS) {
-			/* user nice system idle iowait irq softirq steal */
-			c->busy[cpu] = v[0] + v[1] + v[2] + v[5] + v[6];
-			c->steal[cpu] = v[7];
+		if (host_stat_cpu_line(p, &t) >= 8 && t.cpu >= 0 && t.cpu < HOST_MAX_CPUS) {
+			c->busy[t.cpu] = t.user + t.nice + t.system + t.irq + t.softirq;
+			c->steal[t.cpu] = t.steal;
 		}
 		p = strchr(p, '\n');
 		p = p ? p + 1 : NULL;

@@ -47,6 +47,18 @@ struct host_window {
 	long long listen_overflows, listen_drops, retrans_segs; /* -1: unreadable */
 };
 
+/* One CPU line of /proc/stat, in clock ticks: "cpu" (every CPU, cpu -1)
+ * or "cpuN".  Fields an older kernel does not print are 0. */
+struct stat_cpu {
+	int cpu;
+	unsigned long long user, nice, system, idle, iowait, irq, softirq, steal;
+};
+
+/* Parses the /proc/stat line that starts at line; returns how many tick
+ * fields it read (at least 4), or 0 if it is not a CPU line.  The one
+ * parser of those lines, for the doctor and for the per-run counters. */
+int host_stat_cpu_line(const char *line, struct stat_cpu *out);
+
 /* Reads the counters (root "" for this machine, or a fixture tree). */
 void host_counters_read(struct host_counters *c, const char *root);
 
