@@ -412,6 +412,55 @@ static void plot_blocking(const char *dir, const char *plotdir, const struct agg
 	free(name);
 }
 
+static int by_median_desc(const void *x, const void *y, void *arg)
+{
+	const double *v = arg;
+	double a = v[*(const int *)x], b = v[*(const int *)y];
+
+	return (a < b) - (a > b);
+}
+
+/* A scenario alone in its series (one load): requests/s of every model as
+ * bars sorted from the highest median, with min..max (plots/ranked.gp). */
+static void plot_ranked(const char *dir, const char *plotdir, const struct agg *a, int i,
+			struct plot_list *made)
+{
+	int order[a->n_models + 1], n = 0, unknown = 0;
+	double med[a->n_models + 1];
+	char *path, *name = sys_fmt("ranked-%s", a->scenarios[i].name);
+	FILE *f = plot_open_data(dir, name, &path);
+
+	for (int j = 0; j < a->n_models; j++) {
+		med[j] = agg_cell(a, i, j)->st[MET_RPS].median;
+		if (agg_cell(a, i, j)->st[MET_RPS].n > 0)
+			order[n++] = j;
+	}
+	qsort_r(order, n, sizeof(*order), by_median_desc, med);
+	for (int k = 0; f && k < n; k++) {
+		const char *model = a->models[order[k]];
+
+		fprintf(f, "%s", model);
+		put_stats(f, &agg_cell(a, i, order[k])->st[MET_RPS]);
+		fprintf(f, " %d %s\n", style_linetype(model, unknown), style_family(model));
+		unknown += strcmp(style_family(model), "other") == 0;
+	}
+	if (f && fclose(f) == 0 && n > 1) {
+		char *vars = sys_fmt("datafile='%s'; title='Throughput at %s, %.0f connections "
+				     "- highest first, bars min..max'; ylabel='requests per second "
+				     "(log scale)'",
+				     path, a->scenarios[i].name, a->scenarios[i].connections);
+		char *caption = sys_fmt("Requests/s at %s, every model, sorted",
+					a->scenarios[i].name);
+
+		plot_draw(dir, plotdir, "ranked", name, vars, caption,
+			  a->scenarios[i].first.experiment, made);
+		free(vars);
+		free(caption);
+	}
+	free(name);
+	free(path);
+}
+
 /* A rate sweep: p99 (log scale) against the requests/s each open-loop
  * step achieved, a line per model (plots/xy.gp), the probe left out. */
 static void plot_sweep(const char *dir, const char *plotdir, const struct report_model *m,
@@ -529,6 +578,10 @@ void plot_all(const char *dir, const char *plotdir, const struct report_model *m
 			plot_series(dir, plotdir, a, a->scenarios[i].series, made);
 			plot_experiment_extras(dir, plotdir, m, a->scenarios[i].series, made);
 		}
+		/* One load alone: every model ranked on it. */
+		if (first && agg_series_members(a, a->scenarios[i].series, idx) == 1 &&
+		    !a->scenarios[i].first.delay_blocking)
+			plot_ranked(dir, plotdir, a, i, made);
 		/* One blocking scenario beside its timer twin is already a lesson. */
 		if (first && a->scenarios[i].first.delay_blocking)
 			plot_blocking(dir, plotdir, a, a->scenarios[i].series, made);
