@@ -106,15 +106,19 @@ static void add_word(char **list, const char *word)
  * blocks, with each one's fixed line type and family (report/style.c). */
 struct legend {
 	char *models, *styles, *families;
+	int count;
 	int unknown; /* models not in the style table so far */
 };
+
+/* More lines than this in one throughput plot: also draw it per family. */
+#define FAMILY_PANELS_FROM 8
 
 static void legend_init(struct legend *l)
 {
 	l->models = sys_strdup("");
 	l->styles = sys_strdup("");
 	l->families = sys_strdup("");
-	l->unknown = 0;
+	l->count = l->unknown = 0;
 }
 
 static void legend_add(struct legend *l, const char *model)
@@ -123,6 +127,7 @@ static void legend_add(struct legend *l, const char *model)
 	int k = style_linetype(model, l->unknown);
 
 	l->unknown += strcmp(style_family(model), "other") == 0;
+	l->count++;
 	snprintf(lt, sizeof(lt), "%d", k);
 	add_word(&l->models, model);
 	add_word(&l->styles, lt);
@@ -187,6 +192,17 @@ static void plot_series(const char *dir, const char *plotdir, const struct agg *
 		char *cap2 = sys_fmt("p99 latency against %s, %s scenarios", first->x_key, series);
 
 		plot_draw(dir, plotdir, "throughput", tp, vars, cap1, first->experiment, made);
+		/* Crowded: the same again, a panel per family on shared axes. */
+		if (lg.count > FAMILY_PANELS_FROM) {
+			char *fp = sys_fmt("families-%s", series);
+			char *cap = sys_fmt("Requests/s against %s, %s scenarios, a panel per "
+					    "model family (same axes)",
+					    first->x_key, series);
+
+			plot_draw(dir, plotdir, "families", fp, vars, cap, first->experiment, made);
+			free(fp);
+			free(cap);
+		}
 		plot_draw(dir, plotdir, "p99", p99, vars, cap2, first->experiment, made);
 		free(vars);
 		free(tp);
