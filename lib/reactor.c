@@ -228,12 +228,15 @@ static void stop_offload(struct reactor *r)
 	resume_jobs(r, &left);
 }
 
-int reactor_run_offload(int listen_fd, const struct server_config *cfg,
-			const struct poller *poller, const struct reactor_offload *offload)
+int reactor_run_offload(int listen_fd, const struct server_config *cfg, const struct poller *poller,
+			const struct reactor_offload *offload)
 {
 	struct server_config deferring = *cfg;
-	struct reactor r = {.poller = poller, .cfg = cfg, .listen_fd = listen_fd,
-			    .offload = offload, .done_fd = -1};
+	struct reactor r = {.poller = poller,
+			    .cfg = cfg,
+			    .listen_fd = listen_fd,
+			    .offload = offload,
+			    .done_fd = -1};
 	int rc;
 
 	if (net_set_nonblock(listen_fd) < 0 || (r.state = poller->create()) == NULL) {

@@ -79,7 +79,7 @@ struct reactor_offload {
 
 /* reactor_run() with an offload pool.  reactor_run() is this with none, so
  * the other models' loop is unchanged. */
-int reactor_run_offload(int listen_fd, const struct server_config *cfg,
-			const struct poller *poller, const struct reactor_offload *offload);
+int reactor_run_offload(int listen_fd, const struct server_config *cfg, const struct poller *poller,
+			const struct reactor_offload *offload);
 
 #endif

@@ -282,8 +282,9 @@ static void slow_blocking_at_once(const struct agg *a, const char *e, struct tex
 		return;
 	D = desc(a, b)->delay_us;
 	n = picks(a, b, MET_RPS, p);
-	say(t, " At %.0f connections, each request blocking %.0f ms, blocking calls at once "
-	       "(requests/s x delay):",
+	say(t,
+	    " At %.0f connections, each request blocking %.0f ms, blocking calls at once "
+	    "(requests/s x delay):",
 	    desc(a, b)->connections, D / 1000);
 	for (int k = 0; k < n; k++)
 		say(t, p[k].v * D / 1e6 >= 10 ? "%s %s %.0f" : "%s %s %.2g", k ? "," : "",

@@ -376,8 +376,8 @@ static void drive_load(struct run_ctx *c)
 				.err_path = c->lg_log,
 				.die_with_parent = true};
 	/* Opening thousands of idle connections takes time too. */
-	double deadline = sys_now() + c->duration_s + c->warmup_s +
-			  request_timeout_ms(c) / 1000.0 + 10 + c->sc->idle / 1000.0;
+	double deadline = sys_now() + c->duration_s + c->warmup_s + request_timeout_ms(c) / 1000.0 +
+			  10 + c->sc->idle / 1000.0;
 	struct rusage ru;
 	double own0;
 
