@@ -1,5 +1,9 @@
 /*
  * reactor.c - the single-threaded event loop shared by the readiness models.
+ *
+ * With a struct reactor_offload (epoll-offload only), the loop also hands
+ * connections that want CONN_WANT_JOB to a pool and resumes them when the
+ * pool's descriptor turns readable; without one, none ever wants a job.
  */
 #include "reactor.h"
 
