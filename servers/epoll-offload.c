@@ -16,6 +16,12 @@
  * The loop is lib/reactor.c's; this file is only the pool, plugged in
  * through struct reactor_offload.
  *
+ * While its job runs, a connection is watched for nothing and never times
+ * out (the wait is the server's, as with a timer); a peer that resets
+ * meanwhile is noticed when the answer is written.  A connection the loop
+ * closes meanwhile (at shutdown) is only marked, and freed when the pool
+ * hands it back: a pool thread still holds it by its queue link.
+ *
  * Pool size: 32 threads by default, nginx's default thread pool
  * ("thread_pool default threads=32").  A job only ever waits, so the threads
  * cost memory (a stack each), not CPU.  The queue has no cap: a connection
