@@ -134,6 +134,10 @@ static enum conn_want after_output(struct conn *c, const struct server_config *c
 		return start_drain(c);
 	if (c->delay_owed) {
 		c->delay_owed = 0;
+		if (cfg->defer_work && (cfg->work_ns || cfg->delay_blocking)) {
+			c->in_job = 1;
+			return CONN_WANT_JOB;
+		}
 		c->deadline_us = util_now_us() + (uint64_t)cfg->delay_us;
 		return CONN_WANT_TIMER;
 	}
@@ -152,7 +156,7 @@ static enum conn_want run_session(struct conn *c, const struct server_config *cf
 		step = session_process(&c->session, cfg, data + off, len - off, &used, scratch_out,
 				       SCRATCH_SIZE, &out_len);
 		off += used;
-		if (step == SESSION_DELAY && cfg->delay_blocking) {
+		if (step == SESSION_DELAY && cfg->delay_blocking && !cfg->defer_work) {
 			usleep((useconds_t)cfg->delay_us); /* the mistake, on purpose */
 			continue;
 		}
@@ -250,6 +254,24 @@ enum conn_want conn_on_timer(struct conn *c, const struct server_config *cfg)
 	return run_session(c, cfg, c->in, c->in_len);
 }
 
+void conn_run_job(const struct server_config *cfg)
+{
+	if (cfg->work_ns)
+		util_spin_ns(cfg->work_ns);
+	if (cfg->delay_blocking && cfg->delay_us)
+		usleep((useconds_t)cfg->delay_us); /* blocks a pool thread, not the loop */
+}
+
+enum conn_want conn_on_job_done(struct conn *c, const struct server_config *cfg)
+{
+	c->in_job = 0;
+	if (cfg->delay_us && !cfg->delay_blocking) {
+		c->deadline_us = util_now_us() + (uint64_t)cfg->delay_us;
+		return CONN_WANT_TIMER;
+	}
+	return conn_on_timer(c, cfg);
+}
+
 /* How long ago `then` was; 0 if the caller's clock reading is older than
  * `then` (a sweep that read the time before its handlers ran), rather than
  * an unsigned wrap-around that would make a busy connection look ancient. */
@@ -260,8 +282,8 @@ static uint64_t age_us(uint64_t now_us, uint64_t then_us)
 
 int conn_expired(const struct conn *c, const struct server_config *cfg, uint64_t now_us)
 {
-	if (c->deadline_us > now_us)
-		return 0; /* waiting on its delay timer */
+	if (c->deadline_us > now_us || c->in_job)
+		return 0; /* waiting on its delay timer or its job */
 	if (c->draining)
 		return age_us(now_us, c->head_start_us) > DRAIN_US;
 	if (cfg->idle_timeout_s &&
@@ -337,6 +359,11 @@ struct conn *conn_fifo_pop_expired(struct conn_fifo *q, uint64_t now_us)
 		q->tail = NULL;
 	c->timer_next = NULL;
 	return c;
+}
+
+struct conn *conn_fifo_pop(struct conn_fifo *q)
+{
+	return conn_fifo_pop_expired(q, UINT64_MAX);
 }
 
 uint64_t conn_fifo_timeout_us(const struct conn_fifo *q, uint64_t now_us, uint64_t max_us)

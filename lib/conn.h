@@ -30,13 +30,17 @@ enum conn_want {
 	CONN_WANT_READ,	 /* watch for readable, then conn_on_readable() */
 	CONN_WANT_WRITE, /* watch for writable, then conn_on_writable() */
 	CONN_WANT_TIMER, /* watch nothing; after cfg->delay_us, conn_on_timer() */
-	CONN_WANT_CLOSE	 /* stop watching and call conn_close() */
+	CONN_WANT_CLOSE, /* stop watching and call conn_close() */
+	/* Only with cfg->defer_work (epoll-offload): watch nothing; have
+	 * another thread call conn_run_job(), then call conn_on_job_done(). */
+	CONN_WANT_JOB
 };
 
 struct conn {
 	int fd;
 	uint8_t draining;   /* error answer sent; discarding input until EOF */
 	uint8_t delay_owed; /* a SESSION_DELAY waits for the output to drain */
+	uint8_t in_job;	    /* between CONN_WANT_JOB and conn_on_job_done() */
 	struct session session;
 	char *in; /* unconsumed input, or NULL */
 	uint32_t in_len, in_cap;
@@ -46,7 +50,7 @@ struct conn {
 	uint64_t head_start_us;	  /* when the current partial head began, or 0 */
 	uint64_t deadline_us;	  /* when a CONN_WANT_TIMER delay ends */
 	struct conn *prev, *next; /* in the model's struct conn_list */
-	struct conn *timer_next;  /* in a struct conn_fifo */
+	struct conn *timer_next;  /* in a struct conn_fifo (timers, or a job queue) */
 };
 
 /* Prepares c for a freshly accepted non-blocking fd. */
@@ -59,9 +63,18 @@ enum conn_want conn_on_readable(struct conn *c, const struct server_config *cfg)
 enum conn_want conn_on_writable(struct conn *c, const struct server_config *cfg);
 enum conn_want conn_on_timer(struct conn *c, const struct server_config *cfg);
 
+/* The half-sync/half-async split (cfg->defer_work, epoll-offload).  After
+ * CONN_WANT_JOB, a worker thread calls conn_run_job(): the request's
+ * blocking part (the --work-us spin, then the --delay-blocking sleep).  It
+ * touches no connection, so it is thread-safe.  The loop's thread then calls
+ * conn_on_job_done(), which answers (or, for a --delay-us without
+ * --delay-blocking, returns CONN_WANT_TIMER, as epoll would). */
+void conn_run_job(const struct server_config *cfg);
+enum conn_want conn_on_job_done(struct conn *c, const struct server_config *cfg);
+
 /* True when c has been idle past --idle-timeout, or has been sending one
  * request head for longer than --header-timeout (slowloris).  A connection
- * waiting on its delay timer never expires. */
+ * waiting on its delay timer or its job never expires: the wait is ours. */
 int conn_expired(const struct conn *c, const struct server_config *cfg, uint64_t now_us);
 
 /* For models that read and write themselves (completion APIs such as
@@ -113,6 +126,8 @@ struct conn_fifo {
 void conn_fifo_push(struct conn_fifo *q, struct conn *c);
 /* Pops the first connection whose deadline is <= now_us, or returns NULL. */
 struct conn *conn_fifo_pop_expired(struct conn_fifo *q, uint64_t now_us);
+/* Pops the first connection whatever its deadline (a job queue), or NULL. */
+struct conn *conn_fifo_pop(struct conn_fifo *q);
 /* Microseconds to wait for the next deadline, at most max_us. */
 uint64_t conn_fifo_timeout_us(const struct conn_fifo *q, uint64_t now_us, uint64_t max_us);
 /* The same in milliseconds, rounded up, for millisecond timer APIs. */

@@ -24,6 +24,11 @@ struct server_config {
 	long delay_us;	      /* simulated backend wait per request */
 	long work_ns;	      /* CPU spin per request (--work-us / --work-ns) */
 	bool delay_blocking;  /* event loops sleep inside the loop (the classic mistake) */
+	/* Not an option: set by a model that runs each request's blocking part
+	 * (the --work-us spin, a --delay-blocking sleep) on other threads
+	 * (reactor_run_offload, epoll-offload).  The session then leaves the
+	 * spin to conn_run_job(); false for every other model. */
+	bool defer_work;
 };
 
 struct model;

@@ -1,5 +1,9 @@
 /*
  * reactor.c - the single-threaded event loop shared by the readiness models.
+ *
+ * With a struct reactor_offload (epoll-offload only), the loop also hands
+ * connections that want CONN_WANT_JOB to a pool and resumes them when the
+ * pool's descriptor turns readable; without one, none ever wants a job.
  */
 #include "reactor.h"
 
@@ -19,6 +23,7 @@
 struct rconn {
 	struct conn conn;
 	int mask;
+	int orphaned; /* closed while its job ran: free it when the job returns */
 };
 
 struct reactor {
@@ -31,6 +36,9 @@ struct reactor {
 	struct conn_list conns;
 	struct conn_fifo timers;
 	uint64_t next_sweep_us;
+	const struct reactor_offload *offload; /* NULL but for epoll-offload */
+	void *pool;
+	int done_fd; /* readable when the pool has finished jobs; -1 if none */
 };
 
 static int set_mask(struct reactor *r, int fd, int *mask, int new_mask)
@@ -51,7 +59,10 @@ static void close_conn(struct reactor *r, struct rconn *rc)
 	r->by_fd[rc->conn.fd] = NULL;
 	conn_list_remove(&r->conns, &rc->conn);
 	conn_close(&rc->conn);
-	free(rc);
+	if (rc->conn.in_job)
+		rc->orphaned = 1; /* a pool thread may still hold it */
+	else
+		free(rc);
 }
 
 /* Makes the poller watch for what the connection wants next. */
@@ -67,6 +78,31 @@ static void apply(struct reactor *r, struct rconn *rc, enum conn_want want)
 	}
 	if (want == CONN_WANT_TIMER)
 		conn_fifo_push(&r->timers, &rc->conn);
+	else if (want == CONN_WANT_JOB)
+		r->offload->submit(r->pool, &rc->conn);
+}
+
+/* Connections whose job has returned: resume them, or free them if they
+ * were closed meanwhile. */
+static void resume_jobs(struct reactor *r, struct conn_fifo *done)
+{
+	struct conn *c;
+
+	while ((c = conn_fifo_pop(done)) != NULL) {
+		struct rconn *rc = (struct rconn *)c;
+		if (rc->orphaned)
+			free(rc);
+		else
+			apply(r, rc, conn_on_job_done(c, r->cfg));
+	}
+}
+
+static void jobs_done(struct reactor *r)
+{
+	struct conn_fifo done = {0};
+
+	r->offload->take_done(r->pool, &done);
+	resume_jobs(r, &done);
 }
 
 static int grow_table(struct reactor *r, int fd)
@@ -147,10 +183,11 @@ static void close_all(struct reactor *r)
 static int loop(struct reactor *r)
 {
 	struct reactor_event events[MAX_EVENTS];
-	int stop_mask = 0, listen_mask = 0;
+	int stop_mask = 0, listen_mask = 0, done_mask = 0;
 
 	if (set_mask(r, sig_fd(), &stop_mask, REACTOR_READ) < 0 ||
-	    set_mask(r, r->listen_fd, &listen_mask, REACTOR_READ) < 0) {
+	    set_mask(r, r->listen_fd, &listen_mask, REACTOR_READ) < 0 ||
+	    (r->offload && set_mask(r, r->done_fd, &done_mask, REACTOR_READ) < 0)) {
 		log_msg("cannot watch the listening socket: %s", strerror(errno));
 		return -1;
 	}
@@ -168,6 +205,8 @@ static int loop(struct reactor *r)
 		for (int i = 0; i < n; i++) {
 			if (events[i].fd == r->listen_fd)
 				net_accept_batch(r->listen_fd, false, add_conn, r);
+			else if (r->offload && events[i].fd == r->done_fd)
+				jobs_done(r);
 			else if (events[i].fd != sig_fd())
 				dispatch(r, &events[i]);
 		}
@@ -177,24 +216,33 @@ static int loop(struct reactor *r)
 	}
 	set_mask(r, r->listen_fd, &listen_mask, 0);
 	set_mask(r, sig_fd(), &stop_mask, 0);
+	if (r->offload)
+		set_mask(r, r->done_fd, &done_mask, 0);
 	return 0;
 }
 
-int reactor_run(int listen_fd, const struct server_config *cfg, const struct poller *poller)
+/* Shutdown with a pool: every connection is closed at once (those in a job
+ * are only marked), then the pool is stopped and what it hands back freed. */
+static void stop_offload(struct reactor *r)
 {
-	void *state = poller->create();
+	struct conn_fifo left = {0};
 
-	if (state == NULL) {
-		log_msg("cannot start the event loop: %s", strerror(errno));
-		return -1;
-	}
-	return reactor_run_on(state, listen_fd, cfg, poller);
+	close_all(r);
+	r->offload->stop(r->pool, &left);
+	resume_jobs(r, &left);
 }
 
-int reactor_run_on(void *state, int listen_fd, const struct server_config *cfg,
-		   const struct poller *poller)
+/* The loop on the poller's state (which it destroys), with a pool or not. */
+static int run(void *state, int listen_fd, const struct server_config *cfg,
+	       const struct poller *poller, const struct reactor_offload *offload)
 {
-	struct reactor r = {.poller = poller, .state = state, .cfg = cfg, .listen_fd = listen_fd};
+	struct server_config deferring = *cfg;
+	struct reactor r = {.poller = poller,
+			    .state = state,
+			    .cfg = cfg,
+			    .listen_fd = listen_fd,
+			    .offload = offload,
+			    .done_fd = -1};
 	int rc;
 
 	if (net_set_nonblock(listen_fd) < 0) {
@@ -202,10 +250,51 @@ int reactor_run_on(void *state, int listen_fd, const struct server_config *cfg,
 		poller->destroy(state);
 		return -1;
 	}
+	if (offload) {
+		deferring.defer_work = true;
+		r.cfg = &deferring;
+		r.pool = offload->start(r.cfg, &r.done_fd);
+		if (r.pool == NULL) {
+			log_msg("cannot start the offload pool: %s", strerror(errno));
+			poller->destroy(r.state);
+			return -1;
+		}
+	}
 	rc = loop(&r);
+	if (offload)
+		stop_offload(&r);
 	close_all(&r);
 	poller->destroy(r.state);
 	free(r.by_fd);
 	conn_thread_done();
 	return rc;
+}
+
+/* The poller's state for a new loop, or NULL after logging why not. */
+static void *new_state(const struct poller *poller)
+{
+	void *state = poller->create();
+
+	if (state == NULL)
+		log_msg("cannot start the event loop: %s", strerror(errno));
+	return state;
+}
+
+int reactor_run_offload(int listen_fd, const struct server_config *cfg, const struct poller *poller,
+			const struct reactor_offload *offload)
+{
+	void *state = new_state(poller);
+
+	return state ? run(state, listen_fd, cfg, poller, offload) : -1;
+}
+
+int reactor_run(int listen_fd, const struct server_config *cfg, const struct poller *poller)
+{
+	return reactor_run_offload(listen_fd, cfg, poller, NULL);
+}
+
+int reactor_run_on(void *state, int listen_fd, const struct server_config *cfg,
+		   const struct poller *poller)
+{
+	return run(state, listen_fd, cfg, poller, NULL);
 }

@@ -13,6 +13,9 @@
 
 #include "opt.h"
 
+struct conn;
+struct conn_fifo;
+
 #define REACTOR_READ 0x1
 #define REACTOR_WRITE 0x2
 
@@ -53,5 +56,37 @@ int reactor_run(int listen_fd, const struct server_config *cfg, const struct pol
  * take the last free descriptor and leave a later create() with EMFILE. */
 int reactor_run_on(void *state, int listen_fd, const struct server_config *cfg,
 		   const struct poller *poller);
+
+/*
+ * The one hook for a model that runs each request's blocking part on other
+ * threads (half-sync/half-async, servers/epoll-offload.c).  The loop runs
+ * with cfg->defer_work set, so a connection whose request has work to do
+ * wants CONN_WANT_JOB: the loop stops watching it and submit()s it.  The
+ * pool calls conn_run_job() on one of its threads, then makes done_fd
+ * readable; the loop, which watches done_fd, calls take_done() and resumes
+ * each connection with conn_on_job_done().
+ *
+ * Lifetime: a connection is the pool's from submit() until take_done() or
+ * stop() hands it back, and the loop never frees it in between.  If the
+ * loop closes it meanwhile (at shutdown), it closes the descriptor at once
+ * and frees the memory when the connection comes back.
+ */
+struct reactor_offload {
+	/* Starts the pool for cfg.  Returns its state and sets *done_fd, or
+	 * returns NULL with errno set. */
+	void *(*start)(const struct server_config *cfg, int *done_fd);
+	/* Queues c's job.  Called by the loop's thread; never blocks long. */
+	void (*submit)(void *pool, struct conn *c);
+	/* Once done_fd is readable: moves the finished jobs to *done. */
+	void (*take_done)(void *pool, struct conn_fifo *done);
+	/* Stops and joins the threads, moves every job not yet handed back
+	 * (queued or finished) to *done, and frees the pool. */
+	void (*stop)(void *pool, struct conn_fifo *done);
+};
+
+/* reactor_run() with an offload pool.  reactor_run() is this with none, so
+ * the other models' loop is unchanged. */
+int reactor_run_offload(int listen_fd, const struct server_config *cfg, const struct poller *poller,
+			const struct reactor_offload *offload);
 
 #endif

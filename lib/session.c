@@ -36,10 +36,10 @@ static enum session_step finish_request(struct session *s, const struct server_c
 					char *out, size_t out_cap, size_t *out_len)
 {
 	stats_add(STAT_REQUESTS, 1);
-	if (cfg->work_ns)
+	if (cfg->work_ns && !cfg->defer_work)
 		util_spin_ns(cfg->work_ns);
 	s->phase = PHASE_HEAD;
-	if (cfg->delay_us) {
+	if (cfg->delay_us || (cfg->work_ns && cfg->defer_work)) {
 		s->pending = 1;
 		return SESSION_DELAY;
 	}
@@ -137,9 +137,9 @@ static enum session_step echo_process(struct session *s, const struct server_con
 		return SESSION_OUTPUT_FULL;
 	if (!s->pending && (cfg->delay_us || cfg->work_ns)) {
 		/* Each chunk read is one "request" to the simulated backend. */
-		if (cfg->work_ns)
+		if (cfg->work_ns && !cfg->defer_work)
 			util_spin_ns(cfg->work_ns);
-		if (cfg->delay_us) {
+		if (cfg->delay_us || cfg->defer_work) {
 			s->pending = 1;
 			return SESSION_DELAY;
 		}

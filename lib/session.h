@@ -10,6 +10,9 @@
  * The session also applies the per-request knobs: --work-us (a CPU spin,
  * done here) and --delay-us (returned as SESSION_DELAY, because how to wait is
  * the model's business: a blocking model sleeps, an event loop arms a timer).
+ * With cfg->defer_work the session skips the spin and returns SESSION_DELAY
+ * even when there is no --delay-us, so that the model runs the spin on
+ * another thread (epoll-offload); no other model sets it.
  */
 #ifndef MODELBENCH_SESSION_H
 #define MODELBENCH_SESSION_H
@@ -26,7 +29,8 @@
 enum session_step {
 	SESSION_NEED_INPUT,  /* consumed what it could; read more */
 	SESSION_OUTPUT_FULL, /* send some output, then call again */
-	SESSION_DELAY,	     /* wait cfg->delay_us, then call again */
+	SESSION_DELAY,	     /* wait cfg->delay_us (and, with cfg->defer_work,
+			      * run conn_run_job()), then call again */
 	SESSION_CLOSE	     /* send the output, then close */
 };
 

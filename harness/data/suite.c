@@ -40,7 +40,8 @@ static const struct key scenario_keys[] = {
 	SC(workers, K_INT), SC(threads, K_INT), SC(duration_s, K_DOUBLE),
 	SC(warmup_s, K_DOUBLE), SC(idle, K_INT), SC(delay_blocking, K_BOOL),
 	SC(server_cpus, K_STR), SC(client_cpus, K_STR), SC(x, K_STR), SC(skip, K_STR),
-	SC(sweep, K_INT), { NULL, 0, 0, 0 }
+	SC(sweep, K_INT), SC(timeout_ms, K_INT),
+	{ NULL, 0, 0, 0 }
 };
 
 #define BA(f, t) { #f, t, offsetof(struct batch, f), sizeof(((struct batch *)0)->f) }

@@ -27,6 +27,7 @@ struct scenario {
 	int workers;			 /* server --workers; 0 = model default */
 	int threads;			 /* loadgen threads; 0 = one per client CPU */
 	double duration_s, warmup_s;	 /* 0 = the suite's value */
+	int timeout_ms;			 /* loadgen --timeout; 0 = the suite's */
 	int idle;			 /* loadgen --idle: silent connections */
 	int delay_blocking;		 /* server --delay-blocking */
 	char server_cpus[32];		 /* "" = bench run's --server-cpus */

@@ -260,6 +260,39 @@ static void slow_blocking(const struct agg *a, const char *e, struct text *t)
 	say(t, " (1/delay is %.0f per loop).", 1e6 / desc(a, b)->delay_us);
 }
 
+/* The blocking scenario with the most connections, when there are more than
+ * in another one: how many blocking calls each model ran at once
+ * (requests/s x delay, Little's law) - one for a loop that sleeps, up to its
+ * pool for a model that hands the sleep to threads (epoll-offload). */
+static void slow_blocking_at_once(const struct agg *a, const char *e, struct text *t)
+{
+	int b = -1, fewest = -1, n;
+	struct pick p[a->n_models + 1];
+	double D;
+
+	for (int i = 0; i < a->n_scenarios; i++) {
+		if (!in_exp(a, i, e) || !desc(a, i)->delay_blocking || !any_ok(a, i))
+			continue;
+		if (b < 0 || desc(a, i)->connections > desc(a, b)->connections)
+			b = i;
+		if (fewest < 0 || desc(a, i)->connections < desc(a, fewest)->connections)
+			fewest = i;
+	}
+	if (b < 0 || desc(a, b)->connections <= desc(a, fewest)->connections)
+		return;
+	D = desc(a, b)->delay_us;
+	n = picks(a, b, MET_RPS, p);
+	say(t,
+	    " At %.0f connections, each request blocking %.0f ms, blocking calls at once "
+	    "(requests/s x delay):",
+	    desc(a, b)->connections, D / 1000);
+	for (int k = 0; k < n; k++)
+		say(t, p[k].v * D / 1e6 >= 10 ? "%s %s %.0f" : "%s %s %.2g", k ? "," : "",
+		    a->models[p[k].j], p[k].v * D / 1e6);
+	say(t, " - one for a loop that sleeps, up to its pool size where a pool takes the "
+	       "sleep.");
+}
+
 static void caption_slow(const struct agg *a, const char *e, struct text *t)
 {
 	int iD = -1, it = agg_find_model(a, "iterative"), n;
@@ -298,6 +331,7 @@ static void caption_slow(const struct agg *a, const char *e, struct text *t)
 		say(t, " - each connection can have one waiting. ");
 	}
 	slow_blocking(a, e, t);
+	slow_blocking_at_once(a, e, t);
 }
 
 static void caption_cpu(const struct agg *a, const char *e, struct text *t)

@@ -651,9 +651,9 @@ static int run_all(const struct run_opts *o, const struct runner_env *base,
  * the model that is cut off (iterative). */
 /* Measured: the quick run of 2026-12-02 (13 models, a quiet 2-core VM)
  * took 448 s, of which 364 s were load as planned and 64 s the batch:
- * about 0.1 s per run beyond its load.  0.4 leaves room for a busier
+ * about 0.1 s per run beyond its load.  0.3 leaves room for a busier
  * machine and for servers that are slow to stop. */
-#define RUN_OVERHEAD_S 0.4
+#define RUN_OVERHEAD_S 0.3
 
 static int print_plan(const struct runner_env *env, const struct model_list *m,
 		      const struct run_opts *o)

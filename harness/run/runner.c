@@ -271,6 +271,13 @@ static const char *client_cpus(const struct run_ctx *c)
 	return c->sc->client_cpus[0] ? c->sc->client_cpus : c->env->client_cpus;
 }
 
+/* The scenario's request timeout, else the suite's (slow-block-10ms-c100
+ * waits a second per request by design). */
+static int request_timeout_ms(const struct run_ctx *c)
+{
+	return c->sc->timeout_ms > 0 ? c->sc->timeout_ms : c->env->suite->timeout_ms;
+}
+
 /* Load generator threads: the scenario's, else one per client CPU. */
 static int loadgen_threads(const struct run_ctx *c)
 {
@@ -324,7 +331,7 @@ static void loadgen_args(const struct run_ctx *c, struct args *a)
 	arg(a, "-c"), arg(a, "%d", sc->connections);
 	arg(a, "-d"), arg(a, "%gs", c->duration_s);
 	arg(a, "--warmup"), arg(a, "%gs", c->warmup_s);
-	arg(a, "--timeout"), arg(a, "%dms", c->env->suite->timeout_ms);
+	arg(a, "--timeout"), arg(a, "%dms", request_timeout_ms(c));
 	if (sc->pipeline > 1)
 		arg(a, "--pipeline"), arg(a, "%d", sc->pipeline);
 	if (sc->rate > 0)
@@ -379,8 +386,8 @@ static void drive_load(struct run_ctx *c)
 				.err_path = c->lg_log,
 				.die_with_parent = true};
 	/* Opening thousands of idle connections takes time too. */
-	double deadline = sys_now() + c->duration_s + c->warmup_s +
-			  c->env->suite->timeout_ms / 1000.0 + 10 + c->sc->idle / 1000.0;
+	double deadline = sys_now() + c->duration_s + c->warmup_s + request_timeout_ms(c) / 1000.0 +
+			  10 + c->sc->idle / 1000.0;
 	struct rusage ru;
 	double own0;
 

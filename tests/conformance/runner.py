@@ -16,6 +16,7 @@ import time
 import traceback
 
 import concurrency_checks  # noqa: F401  (each module registers its checks)
+import delay_checks  # noqa: F401
 import echo_checks  # noqa: F401
 import http_checks  # noqa: F401
 import lifecycle_checks  # noqa: F401

@@ -29,6 +29,7 @@ FIG = {  # the figures a test may override on the command line
     "select_refused": 9000, "epoll_w200": 4800, "prefork_w200": 9100,
     "epoll_d1": 50000, "epoll_d64": 400000, "ports_out": 1,
     "epoll_syscalls": 2.03, "threads_syscalls": 2.5,
+    "epoll_block_c100": 99, "offload_block_c100": 3000,
 }
 for arg in sys.argv[2:]:
     k, v = arg.split("=")
@@ -91,6 +92,10 @@ row("slow-block-10ms", "epoll", "slow", "slow-blocking", "delay_us", delay_us=10
     delay_blocking=1, requests_per_s=F["epoll_block_10ms"])
 row("slow-block-10ms", "thread-per-conn", "slow", "slow-blocking", "delay_us", delay_us=10000,
     delay_blocking=1, requests_per_s=F["threads_block_10ms"])
+# blocking at 200 connections: a loop that sleeps against a pool that does
+for model, rps in (("epoll", F["epoll_block_c100"]), ("epoll-offload", F["offload_block_c100"])):
+    row("slow-block-10ms-c200", model, "slow", "slow-blocking-c200", "connections",
+        connections=200, delay_us=10000, delay_blocking=1, requests_per_s=rps)
 # cpu: 200 us of work, server on both cores
 for work, e, p in ((0, 40000, 30000), (200, F["epoll_w200"], F["prefork_w200"])):
     for model, rps in (("epoll", e), ("prefork", p)):
