@@ -85,9 +85,7 @@ int conn_grow_input(struct conn *c)
 	return 0;
 }
 
-/* Writes out[0..len); what the socket does not take is copied to c->out.
- * Returns 0 when all was written, 1 when some is kept, -1 on error. */
-static int write_or_keep(struct conn *c, const char *out, size_t len)
+int conn_write_or_keep(struct conn *c, const char *out, size_t len)
 {
 	ssize_t n = write(c->fd, out, len);
 
@@ -162,7 +160,7 @@ static enum conn_want run_session(struct conn *c, const struct server_config *cf
 		}
 		if (step != SESSION_OUTPUT_FULL)
 			break;
-		kept = write_or_keep(c, scratch_out, out_len);
+		kept = conn_write_or_keep(c, scratch_out, out_len);
 		out_len = 0;
 		if (kept != 0)
 			break;
@@ -171,7 +169,7 @@ static enum conn_want run_session(struct conn *c, const struct server_config *cf
 		c->head_start_us = 0; /* a request ended: any partial one is new */
 	conn_keep_input(c, data + off, len - off);
 	if (kept == 0 && out_len > 0)
-		kept = write_or_keep(c, scratch_out, out_len);
+		kept = conn_write_or_keep(c, scratch_out, out_len);
 	if (kept < 0)
 		return CONN_WANT_CLOSE;
 	if (step == SESSION_DELAY)
@@ -222,26 +220,35 @@ enum conn_want conn_on_readable(struct conn *c, const struct server_config *cfg)
 	return run_session(c, cfg, scratch_in, (size_t)n);
 }
 
-enum conn_want conn_on_writable(struct conn *c, const struct server_config *cfg)
+int conn_write_held(struct conn *c)
 {
-	ssize_t n;
+	ssize_t n = write(c->fd, c->out + c->out_off, c->out_len - c->out_off);
 
-	scratch_init();
-	n = write(c->fd, c->out + c->out_off, c->out_len - c->out_off);
 	if (n < 0) {
 		if (errno == EAGAIN || errno == EINTR)
-			return CONN_WANT_WRITE;
+			return 1;
 		stats_add(STAT_IO_ERRORS, 1);
-		return CONN_WANT_CLOSE;
+		return -1;
 	}
 	stats_add(STAT_BYTES_OUT, (uint64_t)n);
 	c->last_active_us = util_now_us();
 	c->out_off += (uint32_t)n;
 	if (c->out_off < c->out_len)
-		return CONN_WANT_WRITE;
+		return 1;
 	free(c->out);
 	c->out = NULL;
 	c->out_off = c->out_len = 0;
+	return 0;
+}
+
+enum conn_want conn_on_writable(struct conn *c, const struct server_config *cfg)
+{
+	int held;
+
+	scratch_init();
+	held = conn_write_held(c);
+	if (held != 0)
+		return held > 0 ? CONN_WANT_WRITE : CONN_WANT_CLOSE;
 	if (c->session.closing || c->delay_owed || c->in_len == 0)
 		return after_output(c, cfg);
 	return run_session(c, cfg, c->in, c->in_len); /* input held back by a full buffer */

@@ -86,6 +86,14 @@ int conn_expired(const struct conn *c, const struct server_config *cfg, uint64_t
 void conn_keep_input(struct conn *c, const char *data, size_t len);
 int conn_grow_input(struct conn *c);
 
+/* The output side of the same policy.  conn_write_or_keep() writes
+ * out[0..len) and copies what the socket does not take to c->out; returns
+ * 0 when all was written, 1 when some is kept, -1 on an error.
+ * conn_write_held() sends more of c->out and frees it once empty; returns
+ * 0 when it is empty, 1 when some is still held, -1 on an error. */
+int conn_write_or_keep(struct conn *c, const char *out, size_t len);
+int conn_write_held(struct conn *c);
+
 /* Marks c as draining once the caller has shut down its sending side: any
  * held input is dropped, and conn_expired() bounds the drain from now. */
 void conn_mark_draining(struct conn *c);

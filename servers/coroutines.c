@@ -183,54 +183,6 @@ static ssize_t read_input(struct conn *c, const char **data)
 	return c->in_len;
 }
 
-/* Writes out[0..len); what the socket does not take is copied to c->out.
- * Returns 0 when all was written, 1 when some is kept, -1 on error. */
-static int write_or_keep(struct conn *c, const char *out, size_t len)
-{
-	ssize_t n = write(c->fd, out, len);
-
-	if (n < 0) {
-		if (errno != EAGAIN && errno != EINTR) {
-			stats_add(STAT_IO_ERRORS, 1);
-			return -1;
-		}
-		n = 0;
-	}
-	stats_add(STAT_BYTES_OUT, (uint64_t)n);
-	if ((size_t)n == len)
-		return 0;
-	c->out = malloc(len - (size_t)n);
-	if (c->out == NULL)
-		die("out of memory for output buffer");
-	memcpy(c->out, out + n, len - (size_t)n);
-	c->out_off = 0;
-	c->out_len = (uint32_t)(len - (size_t)n);
-	return 1;
-}
-
-/* Sends more of c->out and frees it once empty.  Returns 0, or -1 on an
- * error. */
-static int write_output(struct conn *c)
-{
-	ssize_t n = write(c->fd, c->out + c->out_off, c->out_len - c->out_off);
-
-	if (n < 0) {
-		if (errno == EAGAIN || errno == EINTR)
-			return 0;
-		stats_add(STAT_IO_ERRORS, 1);
-		return -1;
-	}
-	stats_add(STAT_BYTES_OUT, (uint64_t)n);
-	c->last_active_us = util_now_us();
-	c->out_off += (uint32_t)n;
-	if (c->out_off == c->out_len) {
-		free(c->out);
-		c->out = NULL;
-		c->out_off = c->out_len = 0;
-	}
-	return 0;
-}
-
 /* Runs the session over data[0..len) (fresh bytes in scratch_in, or the
  * held input c->in) and writes what it answers.  Before the coroutine may
  * await, everything is moved out of the shared buffers: the unconsumed
@@ -249,7 +201,7 @@ static int serve_input(struct conn *c, const struct server_config *cfg, const ch
 		off += used;
 		if (step != SESSION_OUTPUT_FULL)
 			break;
-		kept = write_or_keep(c, scratch_out, out_len);
+		kept = conn_write_or_keep(c, scratch_out, out_len);
 		out_len = 0;
 		if (kept != 0)
 			break;
@@ -258,7 +210,7 @@ static int serve_input(struct conn *c, const struct server_config *cfg, const ch
 		c->head_start_us = 0; /* a request ended: any partial one is new */
 	conn_keep_input(c, data + off, len - off);
 	if (kept == 0 && out_len > 0)
-		kept = write_or_keep(c, scratch_out, out_len);
+		kept = conn_write_or_keep(c, scratch_out, out_len);
 	return kept < 0 ? -1 : (int)step;
 }
 
@@ -293,7 +245,7 @@ static enum conn_want connection(struct co *co, const struct server_config *cfg)
 		while (co->step >= 0) {
 			while (c->out != NULL && co->step >= 0) { /* back-pressure */
 				CO_AWAIT_WRITABLE(co);
-				if (write_output(c) < 0)
+				if (conn_write_held(c) < 0)
 					co->step = -1;
 			}
 			if (co->step == SESSION_DELAY && cfg->delay_blocking)
