@@ -14,24 +14,25 @@
  * The scoreboard: one slot per possible worker in a MAP_SHARED mapping made
  * before the first fork, holding its pid, its state (starting, idle, busy,
  * leaving) and the connections it served.  A worker marks itself busy from
- * accept to the close of its connection.  Every TICK_MS the parent reaps
- * exited workers, counts the idle ones (a starting worker counts as idle,
- * as in Apache, so a slow start does not make it fork more) and then
+ * accept to the close of its connection.  Every tick the parent reaps
+ * exited workers (killed ones too), counts the idle ones, and then
  * - below --min-spare idle, starts spawn_rate workers, doubling the rate
  *   each tick it is still short (1, 2, 4 ... up to 32), never above
  *   --workers;
  * - above --max-spare idle, stops one idle worker by writing a byte to the
  *   "pipe of death", which only idle workers watch.  Apache 2 does this
- *   instead of sending a signal to a pid it read from the scoreboard: that
- *   worker may have accepted a connection since, and a signal would cut it.
+ *   instead of signalling a pid it read from the scoreboard: that worker
+ *   may have accepted a connection since, and a signal would cut it.
  * The defaults are Apache's: --workers 256 (MaxRequestWorkers),
  * --start-workers 5 (StartServers), --min-spare 5 (MinSpareServers),
- * --max-spare 10 (MaxSpareServers).  One difference: Apache's parent looks
- * once a second, this one ten times a second, so the pool grows from 5 to
- * 256 in about 1.2 s instead of 12 s, and shrinks by up to 10 idle workers a
- * second instead of 1.  At Apache's pace a burst of slow clients would
- * shut everyone else out for seconds on a test machine that has no
- * warm pool.
+ * --max-spare 10 (MaxSpareServers).  The clock is not: Apache's parent
+ * looks once a second, so a burst of 200 clients would wait about 10 s
+ * (5 + 1 + 2 + 4 ... + 32 a second) for processes.  This parent looks every 100 ms, and every 20 ms while it is
+ * growing, and it counts a worker still starting as busy, not idle as
+ * Apache does (with a 20 ms tick that would stop the growth after each
+ * round of forks).  It grows from 5 to 100 in 0.3-0.5 s (a fork took 3-6
+ * ms on the loaded 2-core test machine), may overshoot by one round, and
+ * shrinks by up to 10 idle workers a second instead of 1.
  *
  * Slowloris: each slow client holds a whole process until its header
  * timeout.  The pool grows to replace the idle workers they take, so a few
@@ -60,8 +61,10 @@
 #include "sig.h"
 #include "util.h"
 
-/* How often the parent reaps, counts and adjusts its workers. */
+/* How often the parent reaps, counts and adjusts its workers; sooner
+ * after a tick that found it short of idle workers, while it grows. */
 #define TICK_MS 100
+#define GROW_TICK_MS 20
 /* Apache's MAX_SPAWN_RATE: workers started in one tick at most. */
 #define MAX_SPAWN_RATE 32
 
@@ -177,7 +180,7 @@ static void reap(struct pool *p)
 	}
 }
 
-/* Counts live workers, and idle ones (starting counts as idle) in *idle. */
+/* Counts live workers, and idle ones in *idle. */
 static int count(const struct pool *p, int *idle)
 {
 	int total = 0;
@@ -188,14 +191,15 @@ static int count(const struct pool *p, int *idle)
 		if (st == SLOT_FREE)
 			continue;
 		total++;
-		if (st == SLOT_STARTING || st == SLOT_IDLE)
+		if (st == SLOT_IDLE)
 			(*idle)++;
 	}
 	return total;
 }
 
-/* Apache's perform_idle_server_maintenance(), once per tick. */
-static void maintain(struct pool *p, int listen_fd, const struct server_config *cfg)
+/* Apache's perform_idle_server_maintenance(), once per tick.  Returns the
+ * time to the next tick. */
+static int maintain(struct pool *p, int listen_fd, const struct server_config *cfg)
 {
 	int idle, total = count(p, &idle), started = 0;
 
@@ -208,11 +212,11 @@ static void maintain(struct pool *p, int listen_fd, const struct server_config *
 		if (write(p->pod[1], &byte, 1) < 0)
 			log_msg("pipe of death: %s", strerror(errno));
 		p->spawn_rate = 1;
-		return;
+		return TICK_MS;
 	}
 	if (idle >= p->min_spare) {
 		p->spawn_rate = 1;
-		return;
+		return TICK_MS;
 	}
 	while (started < p->spawn_rate && spawn(p, listen_fd, cfg) == 0)
 		started++;
@@ -222,6 +226,7 @@ static void maintain(struct pool *p, int listen_fd, const struct server_config *
 	}
 	if (p->spawn_rate < MAX_SPAWN_RATE)
 		p->spawn_rate *= 2;
+	return started ? GROW_TICK_MS : TICK_MS;
 }
 
 /* Stops every worker: the pipe of death's end of file and SIGTERM (which
@@ -267,6 +272,7 @@ static int serve(int listen_fd, const struct server_config *cfg)
 {
 	struct pollfd stop = {.fd = sig_fd(), .events = POLLIN};
 	int start = cfg->start_workers < cfg->workers ? cfg->start_workers : cfg->workers;
+	int tick_ms = TICK_MS;
 	struct pool p;
 
 	pool_init(&p, cfg);
@@ -278,10 +284,10 @@ static int serve(int listen_fd, const struct server_config *cfg)
 		if (spawn(&p, listen_fd, cfg) < 0)
 			die("could not start worker %d", i);
 	while (!sig_stopping()) {
-		poll(&stop, 1, TICK_MS);
+		poll(&stop, 1, tick_ms);
 		reap(&p);
 		if (!sig_stopping())
-			maintain(&p, listen_fd, cfg);
+			tick_ms = maintain(&p, listen_fd, cfg);
 	}
 	stop_workers(&p);
 	close(p.pod[0]);
