@@ -30,7 +30,7 @@
  * (5 + 1 + 2 + 4 ... + 32 a second) for processes.  This parent looks every 100 ms, and every 20 ms while it is
  * growing, and it counts a worker still starting as busy, not idle as
  * Apache does (with a 20 ms tick that would stop the growth after each
- * round of forks).  It grows from 5 to 100 in 0.3-0.5 s (a fork took 3-6
+ * round of forks).  It grows from 5 to 100 in about 0.5 s (a fork took 3-6
  * ms on the loaded 2-core test machine), may overshoot by one round, and
  * shrinks by up to 10 idle workers a second instead of 1.
  *
