@@ -221,7 +221,8 @@ static int maintain(struct pool *p, int listen_fd, const struct server_config *c
 	while (started < p->spawn_rate && spawn(p, listen_fd, cfg) == 0)
 		started++;
 	if (started == 0 && total >= p->max && !p->full_logged) {
-		log_msg("prefork: all %d workers busy (--workers); new clients wait", p->max);
+		log_msg("prefork: at --workers %d with fewer than %d idle; new clients may wait",
+			p->max, p->min_spare);
 		p->full_logged = true;
 	}
 	if (p->spawn_rate < MAX_SPAWN_RATE)
