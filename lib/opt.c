@@ -24,7 +24,7 @@ enum {
 	OPT_WORK,
 	OPT_WORK_NS,
 	OPT_DELAY_BLOCKING,
-	OPT_START_WORKERS,
+	OPT_START,
 	OPT_MIN_SPARE,
 	OPT_MAX_SPARE,
 	OPT_HELP
@@ -41,7 +41,7 @@ static const struct option long_opts[] = {{"proto", required_argument, NULL, OPT
 					  {"work-us", required_argument, NULL, OPT_WORK},
 					  {"work-ns", required_argument, NULL, OPT_WORK_NS},
 					  {"delay-blocking", no_argument, NULL, OPT_DELAY_BLOCKING},
-					  {"start-workers", required_argument, NULL, OPT_START_WORKERS},
+					  {"start-workers", required_argument, NULL, OPT_START},
 					  {"min-spare", required_argument, NULL, OPT_MIN_SPARE},
 					  {"max-spare", required_argument, NULL, OPT_MAX_SPARE},
 					  {"help", no_argument, NULL, OPT_HELP},
@@ -167,7 +167,7 @@ void opt_parse(struct server_config *cfg, int argc, char **argv, const struct mo
 		case OPT_DELAY_BLOCKING:
 			cfg->delay_blocking = true;
 			break;
-		case OPT_START_WORKERS:
+		case OPT_START:
 			cfg->start_workers = parse_num("start-workers", optarg, 0, 4096);
 			break;
 		case OPT_MIN_SPARE:

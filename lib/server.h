@@ -36,7 +36,8 @@ struct model {
 	int default_workers; /* used when --workers is 0; 0 = model has none,
 			      * MODEL_WORKERS_PER_CORE = one per online core */
 	unsigned flags;	     /* MODEL_* */
-	struct model_adaptive adaptive; /* used when the options are 0 */
+	/* Used when --start-workers, --min-spare or --max-spare is 0. */
+	struct model_adaptive adaptive;
 	/* Serves listen_fd (blocking, CLOEXEC) until stopped.  Returns 0, or
 	 * -1 after logging why it could not serve. */
 	int (*serve)(int listen_fd, const struct server_config *cfg);

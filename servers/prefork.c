@@ -27,12 +27,13 @@
  * --start-workers 5 (StartServers), --min-spare 5 (MinSpareServers),
  * --max-spare 10 (MaxSpareServers).  The clock is not: Apache's parent
  * looks once a second, so a burst of 200 clients would wait about 10 s
- * (5 + 1 + 2 + 4 ... + 32 a second) for processes.  This parent looks every 100 ms, and every 20 ms while it is
- * growing, and it counts a worker still starting as busy, not idle as
- * Apache does (with a 20 ms tick that would stop the growth after each
- * round of forks).  It grows from 5 to 100 in about 0.5 s (a fork took 3-6
- * ms on the loaded 2-core test machine), may overshoot by one round, and
- * shrinks by up to 10 idle workers a second instead of 1.
+ * (5 + 1 + 2 + 4 ... + 32 a second) for processes.  This parent looks
+ * every 100 ms, and every 20 ms while it is growing, and it counts a worker
+ * still starting as busy, not idle as Apache does (with a 20 ms tick that
+ * would stop the growth after each round of forks).  It grows from 5 to
+ * 100 in about 0.5 s (a fork took 3-6 ms on the loaded 2-core test
+ * machine), may overshoot by one round, and shrinks by up to 10 idle
+ * workers a second instead of 1.
  *
  * Slowloris: each slow client holds a whole process until its header
  * timeout.  The pool grows to replace the idle workers they take, so a few
@@ -73,8 +74,8 @@ enum slot_state { SLOT_FREE, SLOT_STARTING, SLOT_IDLE, SLOT_BUSY, SLOT_LEAVING }
 /* One worker in the scoreboard.  The parent writes pid; the worker writes
  * state and served; both read them with relaxed atomics. */
 struct slot {
-	pid_t pid;	     /* 0 = no process */
-	int state;	     /* enum slot_state */
+	pid_t pid;	      /* 0 = no process */
+	int state;	      /* enum slot_state */
 	unsigned long served; /* connections served, for a reader of the board */
 };
 
@@ -82,10 +83,10 @@ struct pool {
 	struct slot *board; /* the scoreboard, shared with every worker */
 	int max;	    /* --workers: slots in the board */
 	int min_spare, max_spare;
-	int pod[2];	    /* pipe of death: a byte stops one idle worker */
-	int spawn_rate;	    /* workers to start next tick if still short */
-	int logged_total;   /* the count last written to stderr */
-	bool full_logged;   /* "reached --workers" already said */
+	int pod[2];	  /* pipe of death: a byte stops one idle worker */
+	int spawn_rate;	  /* workers to start next tick if still short */
+	int logged_total; /* the count last written to stderr */
+	bool full_logged; /* "reached --workers" already said */
 };
 
 static void set_state(struct slot *s, enum slot_state state)

@@ -182,7 +182,7 @@ static void grow(struct workers *w)
 	err = start_worker(w);
 	if (err)
 		log_every(&limit, 1000000, "pthread_create: %s (%d workers)", strerror(err),
-			    w->started);
+			  w->started);
 }
 
 static int serve(int listen_fd, const struct server_config *cfg)
