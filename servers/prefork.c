@@ -76,7 +76,7 @@ enum slot_state { SLOT_FREE, SLOT_STARTING, SLOT_IDLE, SLOT_BUSY, SLOT_LEAVING }
 struct slot {
 	pid_t pid;	      /* 0 = no process */
 	int state;	      /* enum slot_state */
-	unsigned long served; /* connections served, for a reader of the board */
+	unsigned long served; /* connections served (Apache's mod_status shows it) */
 };
 
 struct pool {

@@ -1,7 +1,7 @@
 /*
- * thread-pool - a fixed pool of worker threads fed by a bounded queue of
- * accepted connections (what CS:APP calls prethreading), sized like
- * Tomcat's connector.
+ * thread-pool - a pool of worker threads, bounded in size, fed by a bounded
+ * queue of accepted connections (what CS:APP calls prethreading), sized
+ * like Tomcat's connector.
  *
  * The acceptor thread accepts and queues; each of --workers threads takes a
  * connection and serves it with plain blocking code until it closes.  Thread
@@ -213,7 +213,7 @@ static int serve(int listen_fd, const struct server_config *cfg)
 
 const struct model model = {
     .name = "thread-pool",
-    .about = "a fixed pool of worker threads fed by a bounded queue (Tomcat-sized)",
+    .about = "up to --workers threads fed by a bounded queue, sized like Tomcat's",
     .default_workers = 200,
     .serve = serve,
 };
