@@ -28,10 +28,10 @@
  * --max-spare 10 (MaxSpareServers).  The clock is not: Apache's parent
  * looks once a second, so a burst of 200 clients would wait about 10 s
  * (5 + 1 + 2 + 4 ... + 32 a second) for processes.  This parent looks
- * every 100 ms, and every 20 ms while it is growing, and it counts a worker
- * still starting as busy, not idle as Apache does (with a 20 ms tick that
+ * every 100 ms, and every 5 ms while it is growing, and it counts a worker
+ * still starting as busy, not idle as Apache does (with a 5 ms tick that
  * would stop the growth after each round of forks).  It grows from 5 to
- * 100 in about 0.5 s (a fork took 3-6 ms on the loaded 2-core test
+ * 100 in 0.2-0.4 s (a fork took 2-6 ms on the loaded 2-core test
  * machine), may overshoot by one round, and shrinks by up to 10 idle
  * workers a second instead of 1.
  *
@@ -65,7 +65,7 @@
 /* How often the parent reaps, counts and adjusts its workers; sooner
  * after a tick that found it short of idle workers, while it grows. */
 #define TICK_MS 100
-#define GROW_TICK_MS 20
+#define GROW_TICK_MS 5
 /* Apache's MAX_SPAWN_RATE: workers started in one tick at most. */
 #define MAX_SPAWN_RATE 32
 
