@@ -24,6 +24,9 @@ enum {
 	OPT_WORK,
 	OPT_WORK_NS,
 	OPT_DELAY_BLOCKING,
+	OPT_START,
+	OPT_MIN_SPARE,
+	OPT_MAX_SPARE,
 	OPT_HELP
 };
 
@@ -38,6 +41,9 @@ static const struct option long_opts[] = {{"proto", required_argument, NULL, OPT
 					  {"work-us", required_argument, NULL, OPT_WORK},
 					  {"work-ns", required_argument, NULL, OPT_WORK_NS},
 					  {"delay-blocking", no_argument, NULL, OPT_DELAY_BLOCKING},
+					  {"start-workers", required_argument, NULL, OPT_START},
+					  {"min-spare", required_argument, NULL, OPT_MIN_SPARE},
+					  {"max-spare", required_argument, NULL, OPT_MAX_SPARE},
 					  {"help", no_argument, NULL, OPT_HELP},
 					  {NULL, 0, NULL, 0}};
 
@@ -51,6 +57,19 @@ static const char *workers_text(const struct model *m)
 		return "none: the model has no workers";
 	snprintf(text, sizeof(text), "%d", m->default_workers);
 	return text;
+}
+
+/* "default N" for one of the adaptive pool's settings (0 start, 1 min
+ * spare, 2 max spare), or that this model ignores it. */
+static const char *adaptive_text(const struct model *m, int which)
+{
+	static char text[3][32];
+	int v[3] = {m->adaptive.start_workers, m->adaptive.min_spare, m->adaptive.max_spare};
+
+	if (m->adaptive.start_workers == 0)
+		return "ignored here";
+	snprintf(text[which], sizeof(text[which]), "default %d", v[which]);
+	return text[which];
 }
 
 static void usage(FILE *out, const struct model *m)
@@ -69,10 +88,16 @@ static void usage(FILE *out, const struct model *m)
 		"  --work-us N           CPU spin per request, in microseconds (default 0)\n"
 		"  --work-ns N           the same in nanoseconds, for small calibrated costs\n"
 		"  --delay-blocking      event loops sleep in the loop instead of arming a timer\n"
+		"  --start-workers N     an adaptive pool's workers at start (%s)\n"
+		"  --min-spare N         fewer idle workers: start more (%s)\n"
+		"  --max-spare N         more idle workers: stop one (%s)\n"
+		"                        (0 = the model's default; a model without an\n"
+		"                        adaptive pool ignores these three)\n"
 		"  --help                this text\n\n"
 		"Prints \"listening on HOST:PORT\" first; SIGTERM or SIGINT stops it and\n"
 		"prints its counters.\n",
-		m->name, m->about, workers_text(m));
+		m->name, m->about, workers_text(m), adaptive_text(m, 0), adaptive_text(m, 1),
+		adaptive_text(m, 2));
 }
 
 /* Parses a whole decimal number in [lo, hi] or exits naming the option. */
@@ -142,6 +167,15 @@ void opt_parse(struct server_config *cfg, int argc, char **argv, const struct mo
 		case OPT_DELAY_BLOCKING:
 			cfg->delay_blocking = true;
 			break;
+		case OPT_START:
+			cfg->start_workers = parse_num("start-workers", optarg, 0, 4096);
+			break;
+		case OPT_MIN_SPARE:
+			cfg->min_spare = parse_num("min-spare", optarg, 0, 4096);
+			break;
+		case OPT_MAX_SPARE:
+			cfg->max_spare = parse_num("max-spare", optarg, 0, 4096);
+			break;
 		case OPT_HELP:
 			usage(stdout, m);
 			exit(0);
@@ -158,4 +192,10 @@ void opt_parse(struct server_config *cfg, int argc, char **argv, const struct mo
 		cfg->workers = m->default_workers == MODEL_WORKERS_PER_CORE
 				   ? (int)sysconf(_SC_NPROCESSORS_ONLN)
 				   : m->default_workers;
+	if (cfg->start_workers == 0)
+		cfg->start_workers = m->adaptive.start_workers;
+	if (cfg->min_spare == 0)
+		cfg->min_spare = m->adaptive.min_spare;
+	if (cfg->max_spare == 0)
+		cfg->max_spare = m->adaptive.max_spare;
 }

@@ -24,6 +24,11 @@ struct server_config {
 	long delay_us;	      /* simulated backend wait per request */
 	long work_ns;	      /* CPU spin per request (--work-us / --work-ns) */
 	bool delay_blocking;  /* event loops sleep inside the loop (the classic mistake) */
+	/* An adaptive pool (prefork) moves between these, and workers is then
+	 * its maximum; 0 = the model's default.  Other models ignore them. */
+	int start_workers; /* started at once (Apache: StartServers) */
+	int min_spare;	   /* fewer idle workers: start more (MinSpareServers) */
+	int max_spare;	   /* more idle workers: stop one (MaxSpareServers) */
 	/* Not an option: set by a model that runs each request's blocking part
 	 * (the --work-us spin, a --delay-blocking sleep) on other threads
 	 * (reactor_run_offload, epoll-offload).  The session then leaves the
