@@ -173,22 +173,25 @@ static void put_stat(FILE *f, const struct agg_stat *s, double scale, const char
 	put_stat_mark(f, s, scale, fmt, link, 0);
 }
 
-/* The last cell of a row: every file of the run its figures come from,
- * and the system call pass's count. */
-static void put_files_cell(FILE *f, const struct model_files *cf, const struct model_files *pf)
+/* The last cell of a row: every file of the run its figures come from
+ * (saying which repetition when say_rep), and the system call pass's
+ * count. */
+static void put_files_cell(FILE *f, const struct model_files *cf, const struct model_files *pf,
+			   bool say_rep)
 {
 	const struct model_file *sys = file_kind(pf, "syscalls");
+	const char *sep = "";
 
 	fputs("<td class=files>", f);
-	if (cf->n)
-		fprintf(f, "rep %d:", cf->rep);
-	for (int k = 0; k < cf->n; k++) {
-		fputs(" <a href=\"", f);
+	if (cf->n && say_rep)
+		fprintf(f, "rep %d:", cf->rep), sep = " ";
+	for (int k = 0; k < cf->n; k++, sep = " ") {
+		fprintf(f, "%s<a href=\"", sep);
 		html_esc(f, cf->f[k].path);
 		fprintf(f, "\" title=\"%s\">%s</a>", cf->f[k].what, cf->f[k].kind);
 	}
 	if (sys) {
-		fputs(" <a href=\"", f);
+		fprintf(f, "%s<a href=\"", sep);
 		html_esc(f, sys->path);
 		fprintf(f, "\" title=\"%s of the pass (rep 0)\">syscalls</a>", sys->what);
 	}
@@ -300,7 +303,7 @@ static void put_row(FILE *f, const struct report_model *m, int i, int j, struct 
 	fputs("<td>", f);
 	html_esc(f, c->note);
 	fputs("</td>", f);
-	put_files_cell(f, cf, pf);
+	put_files_cell(f, cf, pf, true);
 	fputs("</tr>\n", f);
 }
 
@@ -472,7 +475,7 @@ static void put_failed(FILE *f, const struct report_model *m)
 		fprintf(f, "</td><td>%.0f</td><td>", x->row->rep);
 		html_esc(f, x->row->reason);
 		fputs("</td>", f);
-		put_files_cell(f, &x->files, &(struct model_files){.n = 0});
+		put_files_cell(f, &x->files, &(struct model_files){.n = 0}, false);
 		fputs("</tr>\n", f);
 	}
 	fputs("</table>\n", f);
