@@ -598,12 +598,14 @@ static void headline_rps(const struct report_model *m, int i, struct text *t)
 	    percent_text(p[0].v / p[1].v - 1, pct, sizeof(pct)), a->models[p[1].j], p[1].v);
 	if (win->n > 1 && next->n > 1 && win->min <= next->max)
 		say(t, "; their min..max ranges overlap, so this run does not tell the two apart");
-	say(t, "; the fewest: %s, %.0f.", a->models[p[n - 1].j], p[n - 1].v);
+	if (n > 2)
+		say(t, "; the fewest: %s, %.0f", a->models[p[n - 1].j], p[n - 1].v);
+	say(t, ".");
 	if (mk->client_bound)
 		say(t,
-		    " %d of %s's %d runs there were client-bound (the load generator used up to "
+		    " %d of %d runs of %s there were client-bound (the load generator used up to "
 		    "%.0f%% of its CPUs): its figure is partly the load generator's limit.",
-		    mk->client_bound, a->models[p[0].j], mk->runs, 100 * mk->client_max);
+		    mk->client_bound, mk->runs, a->models[p[0].j], 100 * mk->client_max);
 }
 
 /* The lowest and highest median of metric id at scenario i.  With

@@ -234,7 +234,8 @@ static void put_scenario_head(FILE *f, const struct agg_scenario *sc, struct ext
 		fprintf(f, " plus %.0f idle", sc->first.idle);
 	fprintf(f,
 		" (server CPUs %s, load generator CPUs %s). Medians of the successful "
-		"repetitions, with min..max.</p>\n<table class=runs>\n"
+		"repetitions, with min..max; a figure links to the file it comes "
+		"from.</p>\n<div class=wide><table class=runs>\n"
 		"<tr><th>model</th><th>ok runs</th><th>requests/s</th>",
 		sc->first.server_cpus[0] ? sc->first.server_cpus : "?",
 		sc->first.client_cpus[0] ? sc->first.client_cpus : "?");
@@ -323,7 +324,7 @@ static void put_scenario(FILE *f, const struct report_model *m, int i)
 		put_row(f, m, i, j, x);
 		marked |= model_marks_of(m, i, j)->note_no > 0;
 	}
-	fputs("</table>\n", f);
+	fputs("</table></div>\n", f);
 	if (!marked)
 		return;
 	fputs("<p class=marks>", f);
@@ -378,7 +379,8 @@ static const char *style =
     "p.caption{background:#f4f6fa;border-left:4px solid #1f77b4;padding:.5em .8em}"
     ".headline{background:#f4f6fa;border:1px solid #c8d0e0;padding:.2em 1em;margin:1em 0}"
     ".headline li{margin:.3em 0}span.marks{color:#840}td.files{font-size:smaller;"
-    "white-space:nowrap}td a{color:inherit;text-decoration:underline dotted #999}";
+    "white-space:nowrap}td a{color:inherit;text-decoration:underline dotted #999}"
+    "div.wide{overflow-x:auto}table.runs{font-size:90%}";
 
 /* How fit the machine was: a reader who looks at nothing else learns
  * whether the figures below can be trusted.  From `bench doctor` as the
@@ -417,9 +419,13 @@ static void put_quiet(FILE *f, const struct report_model *m)
 		fprintf(
 		    f,
 		    "<p>Load average as the runs began: mean %.2f, at most %.2f; %d of %d runs "
-		    "began with it above the %ld CPUs (other jobs competing for the cores: their "
-		    "figures are noisier).</p>\n",
-		    m->load_mean, m->load_max, m->load_busy, m->load_runs, m->cpus);
+		    "began with it above the %ld CPUs. It also counts this benchmark's own "
+		    "server and load generator of the runs just before, so it reads high even "
+		    "on a quiet machine%s</p>\n",
+		    m->load_mean, m->load_max, m->load_busy, m->load_runs, m->cpus,
+		    m->doctor_quiet >= 0 ? "; the marks above count other work on the pinned "
+					   "cores itself."
+					 : ".");
 }
 
 /* The headline, first on the page: the machine, how quiet it was, the

@@ -214,19 +214,33 @@ static void build_idle_kib(struct report_model *m)
 	}
 }
 
+/* The "disturbed: ..." part of a run's reason, without its label:
+ * "foreign CPU 6% of CPU 0,1 (0.12 s of 1.01 s x 2)" or "steal 2.7% of
+ * CPU 0,1" (run/runner.c writes them). */
+static void disturbed_text(const char *reason, char *buf, size_t size)
+{
+	const char *p = strstr(reason, "disturbed: ");
+
+	buf[0] = '\0';
+	if (p)
+		snprintf(buf, size, "%.*s", (int)strcspn(p + 11, ";"), p + 11);
+}
+
 /* Which cells rest on runs marked disturbed or client-bound: the count
- * per cell, a footnote per marked cell numbered within its scenario, and
- * the totals (the measured repetitions only, never the system call pass). */
+ * per cell, a footnote per marked cell numbered within its scenario (the
+ * disturbance of its worst run as the run recorded it: foreign CPU or
+ * steal), and the totals (the measured repetitions only, never the system
+ * call pass). */
 static void build_marks(struct report_model *m)
 {
 	const struct agg *a = &m->agg;
-	char(*cpus)[64] = sys_alloc((size_t)(a->n_scenarios * a->n_models + 1) * sizeof(*cpus));
+	char(*worst)[96] = sys_alloc((size_t)(a->n_scenarios * a->n_models + 1) * sizeof(*worst));
 
 	m->marks = sys_alloc((size_t)(a->n_scenarios * a->n_models + 1) * sizeof(*m->marks));
 	for (int k = 0; k < a->n_scenarios * a->n_models; k++) {
 		memset(&m->marks[k], 0, sizeof(m->marks[k]));
 		m->marks[k].foreign_max = m->marks[k].client_max = NAN;
-		cpus[k][0] = '\0';
+		worst[k][0] = '\0';
 	}
 	for (int r = 0; r < m->runs.n; r++) {
 		const struct run_row *row = &m->runs.rows[r];
@@ -242,10 +256,11 @@ static void build_marks(struct report_model *m)
 		if (strstr(row->flags, "disturbed")) {
 			mk->disturbed++;
 			m->disturbed_runs++;
-			if (!(f <= mk->foreign_max))
+			if (!(f <= mk->foreign_max)) {
 				mk->foreign_max = f;
-			snprintf(cpus[i * a->n_models + j], sizeof(cpus[0]), "%s,%s",
-				 row->server_cpus, row->client_cpus);
+				disturbed_text(row->reason, worst[i * a->n_models + j],
+					       sizeof(worst[0]));
+			}
 		}
 		if (strstr(row->flags, "client-bound")) {
 			mk->client_bound++;
@@ -267,10 +282,9 @@ static void build_marks(struct report_model *m)
 			mk->note_no = next++;
 			if (mk->disturbed)
 				len += snprintf(mk->note, sizeof(mk->note),
-						"%d of %d runs disturbed: foreign CPU up to %.0f%% "
-						"of CPU %s",
-						mk->disturbed, mk->runs, 100 * mk->foreign_max,
-						cpus[i * a->n_models + j]);
+						"%d of %d runs disturbed: %s%s", mk->disturbed,
+						mk->runs, worst[i * a->n_models + j],
+						mk->disturbed > 1 ? " at worst" : "");
 			if (mk->client_bound && len < sizeof(mk->note))
 				snprintf(mk->note + len, sizeof(mk->note) - len,
 					 "%s%d of %d runs client-bound: the load generator used up "
@@ -279,7 +293,7 @@ static void build_marks(struct report_model *m)
 					 100 * mk->client_max);
 		}
 	}
-	free(cpus);
+	free(worst);
 }
 
 /* The files of run (scenario, model key, rep) that exist in the folder. */
