@@ -679,11 +679,19 @@ static int first_break(const struct agg *a, int j)
 	return -1;
 }
 
+/* What comes before item k of n in "a", "a and b", "a, b and c". */
+static const char *list_sep(int k, int n)
+{
+	if (k == 0)
+		return "";
+	return k == n - 1 ? " and " : ", ";
+}
+
 /* "a", "a and b", "a, b and c" for the models js[0..n) */
 static void say_models(const struct agg *a, const int *js, int n, struct text *t)
 {
 	for (int k = 0; k < n; k++)
-		say(t, "%s%s", k == 0 ? "" : k == n - 1 ? " and " : ", ", a->models[js[k]]);
+		say(t, "%s%s", list_sep(k, n), a->models[js[k]]);
 }
 
 /* Whether the batch notes of the models js[0..n) all read the same. */
@@ -728,8 +736,7 @@ static void headline_breaks(const struct report_model *m, struct text *t)
 			continue;
 		say(t, "In the batch %.*s (hyperfine), ", (int)strlen(mb->file) - 11, mb->file + 6);
 		for (int k = 0; k < n; k++) {
-			say(t, "%s%s", k == 0 ? "" : k == n - 1 ? " and " : ", ",
-			    mb->r[js[k]].model);
+			say(t, "%s%s", list_sep(k, n), mb->r[js[k]].model);
 			if (!same_notes(mb, js, n))
 				say(t, " (%s)", mb->note[js[k]]);
 		}

@@ -71,7 +71,7 @@ static void put_figures(FILE *f, const struct plot_list *plots, const struct htm
 			html_esc(f, data->path[i]);
 			fputs("\">", f);
 			html_esc(f, strrchr(data->path[i], '/') ? strrchr(data->path[i], '/') + 1
-								 : data->path[i]);
+								: data->path[i]);
 			fputs("</a>", f);
 		}
 		fputs(")</figcaption></figure>\n", f);
@@ -343,10 +343,11 @@ static void put_scenario(FILE *f, const struct report_model *m, int i)
 static void put_batch(FILE *f, const struct model_batch *b)
 {
 	fprintf(f,
-		"<h3>%.*s</h3>\n<table class=runs>\n<tr><th>model</th><th>runs</th>"
+		"<h3>%.*s</h3>\n<p>hyperfine's export: <a href=\"%s\">%s</a>.</p>\n"
+		"<table class=runs>\n<tr><th>model</th><th>runs</th>"
 		"<th>median s</th><th>min s</th><th>max s</th><th>mean &plusmn; sd s</th>"
 		"<th>note</th></tr>\n",
-		(int)strlen(b->file) - 5, b->file);
+		(int)strlen(b->file) - 5, b->file, b->file, b->file);
 	for (int k = 0; k < b->n; k++) {
 		const struct hyperfine_result *r = &b->r[k];
 
@@ -380,7 +381,8 @@ static const char *style =
     ".headline{background:#f4f6fa;border:1px solid #c8d0e0;padding:.2em 1em;margin:1em 0}"
     ".headline li{margin:.3em 0}span.marks{color:#840}td.files{font-size:smaller;"
     "white-space:nowrap}td a{color:inherit;text-decoration:underline dotted #999}"
-    "div.wide{overflow-x:auto}table.runs{font-size:90%}";
+    "div.wide{overflow-x:auto}table.runs{font-size:90%}.failed-runs td,.failed-runs th"
+    "{text-align:left}";
 
 /* How fit the machine was: a reader who looks at nothing else learns
  * whether the figures below can be trusted.  From `bench doctor` as the
@@ -416,16 +418,15 @@ static void put_quiet(FILE *f, const struct report_model *m)
 		fprintf(f, "<p>None of the %d measured runs was disturbed or client-bound.</p>\n",
 			m->measured_runs);
 	if (m->load_runs)
-		fprintf(
-		    f,
-		    "<p>Load average as the runs began: mean %.2f, at most %.2f; %d of %d runs "
-		    "began with it above the %ld CPUs. It also counts this benchmark's own "
-		    "server and load generator of the runs just before, so it reads high even "
-		    "on a quiet machine%s</p>\n",
-		    m->load_mean, m->load_max, m->load_busy, m->load_runs, m->cpus,
-		    m->doctor_quiet >= 0 ? "; the marks above count other work on the pinned "
-					   "cores itself."
-					 : ".");
+		fprintf(f,
+			"<p>Load average as the runs began: mean %.2f, at most %.2f; %d of %d runs "
+			"began with it above the %ld CPUs. It also counts this benchmark's own "
+			"server and load generator of the runs just before, so it reads high even "
+			"on a quiet machine%s</p>\n",
+			m->load_mean, m->load_max, m->load_busy, m->load_runs, m->cpus,
+			m->doctor_quiet >= 0 ? "; the marks above count other work on the pinned "
+					       "cores itself."
+					     : ".");
 }
 
 /* The headline, first on the page: the machine, how quiet it was, the
@@ -442,8 +443,7 @@ static void put_headline(FILE *f, const struct report_model *m)
 	}
 	put_quiet(f, m);
 	if (h->n)
-		fputs("<p><b>Who wins where</b> (computed from the medians below):</p>\n<ul>\n",
-		      f);
+		fputs("<p><b>Who wins where</b> (computed from the medians below):</p>\n<ul>\n", f);
 	for (int k = 0; k < h->n; k++) {
 		fputs("<li>", f);
 		html_esc(f, h->said[k]);
@@ -465,12 +465,13 @@ static void put_failed(FILE *f, const struct report_model *m)
 {
 	if (!m->n_failed)
 		return;
-	fprintf(f,
-		"<h2 id=failed>Failed runs</h2>\n<p>%d of %d runs failed (repetition 0 is the "
-		"short system call pass). A failed run counts for no figure.</p>\n"
-		"<table class=runs>\n<tr><th>scenario</th><th>model</th><th>rep</th>"
-		"<th>reason</th><th>files</th></tr>\n",
-		m->n_failed, m->runs.n);
+	fprintf(
+	    f,
+	    "<h2 id=failed>Failed runs</h2>\n<p>%d of %d runs failed (repetition 0 is the "
+	    "short system call pass). A failed run counts for no figure.</p>\n"
+	    "<table class=\"runs failed-runs\">\n<tr><th>scenario</th><th>model</th><th>rep</th>"
+	    "<th>reason</th><th>files</th></tr>\n",
+	    m->n_failed, m->runs.n);
 	for (int k = 0; k < m->n_failed; k++) {
 		const struct model_failed *x = &m->failed[k];
 

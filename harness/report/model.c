@@ -139,10 +139,10 @@ static void add_core_split(struct report_model *m)
 	}
 	if (best < 0 || len >= size)
 		return;
-	len += snprintf(t + len, size - len, "%sserver on %s, load generator on %s",
-			len ? "; " : "",
-			cpus_text(a->scenarios[best].first.server_cpus, s, sizeof(s)),
-			cpus_text(a->scenarios[best].first.client_cpus, c, sizeof(c)));
+	len +=
+	    snprintf(t + len, size - len, "%sserver on %s, load generator on %s", len ? "; " : "",
+		     cpus_text(a->scenarios[best].first.server_cpus, s, sizeof(s)),
+		     cpus_text(a->scenarios[best].first.client_cpus, c, sizeof(c)));
 	if (best_n < a->n_scenarios && len < size)
 		snprintf(t + len, size - len, " (%d of %d scenarios)", best_n, a->n_scenarios);
 }
@@ -349,12 +349,37 @@ static int cell_rep(const struct report_model *m, int i, int j)
 	return rep;
 }
 
+/* The failed runs of the cell of scenario i and model j, by repetition
+ * (runs.csv has them by repetition first). */
+static void add_failed(struct report_model *m, int i, int j)
+{
+	const struct agg *a = &m->agg;
+	char key[2 * SUITE_NAME_MAX + 2];
+
+	for (int rep = 0, more = 1; more; rep++) {
+		more = 0;
+		for (int r = 0; r < m->runs.n; r++) {
+			const struct run_row *row = &m->runs.rows[r];
+			struct model_failed *f = &m->failed[m->n_failed];
+
+			if (strcmp(row->scenario, a->scenarios[i].name) ||
+			    strcmp(agg_model_key(row, key, sizeof(key)), a->models[j]))
+				continue;
+			more |= row->rep > rep;
+			if (row->rep != rep || strcmp(row->status, "failed"))
+				continue;
+			f->row = row;
+			find_files(m, row->scenario, key, rep, &f->files);
+			m->n_failed++;
+		}
+	}
+}
+
 /* Which files each cell and each failed run rest on, for links. */
 static void build_files(struct report_model *m)
 {
 	const struct agg *a = &m->agg;
 	size_t cells = (size_t)(a->n_scenarios * a->n_models + 1);
-	char key[2 * SUITE_NAME_MAX + 2];
 
 	m->cell_files = sys_alloc(cells * sizeof(*m->cell_files));
 	m->pass_files = sys_alloc(cells * sizeof(*m->pass_files));
@@ -371,17 +396,9 @@ static void build_files(struct report_model *m)
 				f->rep = -1, f->n = 0;
 		}
 	m->failed = sys_alloc((size_t)(m->runs.n + 1) * sizeof(*m->failed));
-	for (int r = 0; r < m->runs.n; r++) {
-		const struct run_row *row = &m->runs.rows[r];
-		struct model_failed *f = &m->failed[m->n_failed];
-
-		if (strcmp(row->status, "failed"))
-			continue;
-		f->row = row;
-		find_files(m, row->scenario, agg_model_key(row, key, sizeof(key)), (int)row->rep,
-			   &f->files);
-		m->n_failed++;
-	}
+	for (int i = 0; i < a->n_scenarios; i++)
+		for (int j = 0; j < a->n_models; j++)
+			add_failed(m, i, j);
 }
 
 const struct model_files *model_cell_files(const struct report_model *m, int i, int j)

@@ -138,7 +138,7 @@ struct report_model {
 	 * repetition with the median requests/s (of the last failed one when
 	 * none is ok), and those of the system call pass (rep 0). */
 	struct model_files *cell_files, *pass_files;
-	/* Every failed run, in runs.csv order. */
+	/* Every failed run, by scenario, model and repetition. */
 	struct model_failed *failed;
 	int n_failed;
 	struct model_headline headline;
