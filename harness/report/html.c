@@ -426,7 +426,8 @@ static void put_quiet(FILE *f, const struct report_model *m)
 			m->load_mean, m->load_max, m->load_busy, m->load_runs, m->cpus,
 			m->doctor_quiet >= 0 ? "; the marks above count other work on the pinned "
 					       "cores itself."
-					     : ".");
+					     : "; this run predates the per-run marks that tell "
+					       "other work from its own.");
 }
 
 /* The headline, first on the page: the machine, how quiet it was, the
