@@ -442,6 +442,11 @@ static void put_headline(FILE *f, const struct report_model *m)
 		html_esc(f, h->machine);
 		fputs(".</p>\n", f);
 	}
+	if (h->run[0]) {
+		fputs("<p><b>Run:</b> ", f);
+		html_esc(f, h->run);
+		fputs(".</p>\n", f);
+	}
 	put_quiet(f, m);
 	if (h->n)
 		fputs("<p><b>Who wins where</b> (computed from the medians below):</p>\n<ul>\n", f);

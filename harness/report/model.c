@@ -111,6 +111,30 @@ static void load_machine(struct report_model *m, json_t *meta)
 		snprintf(t + len, size - len, "%sLinux %s", len ? ", " : "", kernel);
 }
 
+/* What was run, in one line: "suite quick: 4 scenarios x 13 models, 3
+ * repetitions each, 2026-12-02T06:16:02+0000" (from meta.json and the
+ * runs; what is not recorded is left out). */
+static void load_run_text(struct report_model *m, json_t *meta)
+{
+	const char *suite = json_string_value(json_object_get(meta, "suite"));
+	const char *date = json_string_value(json_object_get(meta, "date"));
+	json_t *reps = json_object_get(json_object_get(meta, "options"), "reps");
+	char *t = m->headline.run;
+	size_t size = sizeof(m->headline.run), len = 0;
+
+	t[0] = '\0';
+	if (suite)
+		len += snprintf(t, size, "suite %.64s: ", suite);
+	len += snprintf(t + len, size - len, "%d scenarios x %d models", m->agg.n_scenarios,
+			m->agg.n_models);
+	if (json_is_integer(reps) && len < size)
+		len += snprintf(t + len, size - len, ", %lld repetition%s each",
+				(long long)json_integer_value(reps),
+				json_integer_value(reps) == 1 ? "" : "s");
+	if (date && len < size)
+		snprintf(t + len, size - len, ", %s", date);
+}
+
 /* "CPU 0", "CPUs 0-1" */
 static const char *cpus_text(const char *cpus, char *buf, size_t size)
 {
@@ -165,6 +189,7 @@ static void load_meta(struct report_model *m)
 	}
 	m->n_meta = n;
 	load_machine(m, meta);
+	load_run_text(m, meta);
 	load_doctor(m, json_object_get(meta, "doctor"));
 	json_decref(meta);
 }

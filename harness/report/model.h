@@ -96,6 +96,7 @@ struct model_failed {
 #define MODEL_HEADLINE_MAX 5
 struct model_headline {
 	char machine[256]; /* "AMD EPYC, 2 cores, x86_64, Linux 6.18; ..." */
+	char run[256];	   /* "suite quick: 4 scenarios x 13 models, ..." */
 	char said[MODEL_HEADLINE_MAX][768];
 	int n;
 };

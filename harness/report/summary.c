@@ -142,6 +142,7 @@ static void summary_headline(FILE *out, const struct report_model *m)
 	fprintf(out, "== %s ==\n", m->base);
 	if (m->headline.machine[0])
 		fprintf(out, "machine: %s\n", m->headline.machine);
+	fprintf(out, "run:     %s\n", m->headline.run);
 	summary_quiet(out, m);
 	if (m->n_failed)
 		fprintf(out, "failed:  %d of %d runs (listed at the end)\n", m->n_failed,
