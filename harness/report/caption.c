@@ -477,8 +477,8 @@ double caption_sweep_capacity(const struct agg *a, const char *series, int j, do
 	for (int i = 0; i < a->n_scenarios; i++) {
 		const struct agg_cell *c = agg_cell(a, i, j);
 
-		if (!agg_is_sweep(a, i) || strcmp(a->scenarios[i].series, series) ||
-		    c->ok == 0 || desc(a, i)->rate <= 0)
+		if (!agg_is_sweep(a, i) || strcmp(a->scenarios[i].series, series) || c->ok == 0 ||
+		    desc(a, i)->rate <= 0)
 			continue; /* another series, a failed step, or the probe */
 		/* A step that fell behind its schedule did not serve that load:
 		 * the latency of the few answers it got says nothing. */
@@ -513,7 +513,10 @@ static void sweep_bound(const struct agg *a, const char *series, double bound_us
 			ran |= agg_is_sweep(a, i) && !strcmp(a->scenarios[i].series, series) &&
 			       agg_cell(a, i, j)->ok + agg_cell(a, i, j)->failed > 0;
 		if (ran && !met)
-			say(t, "%s%s", none++ ? ", " : n ? "; no step within it: " : "no step within it: ",
+			say(t, "%s%s",
+			    none++ ? ", "
+			    : n	   ? "; no step within it: "
+				   : "no step within it: ",
 			    a->models[j]);
 	}
 	say(t, ".");
@@ -532,10 +535,11 @@ static void caption_sweep(const struct agg *a, const char *e, struct text *t)
 				 strcmp(a->scenarios[k].series, a->scenarios[i].series) != 0;
 		if (!first)
 			continue;
-		say(t, "%sLatency against offered load (%s, %.0f connections, open loop at rates "
-		       "scaled from each model's closed-loop probe): capacity at a p99 bound is the "
-		       "most requests/s of a step that kept up with its rate (90%%) within it, with "
-		       "no errors.",
+		say(t,
+		    "%sLatency against offered load (%s, %.0f connections, open loop at rates "
+		    "scaled from each model's closed-loop probe): capacity at a p99 bound is the "
+		    "most requests/s of a step that kept up with its rate (90%%) within it, with "
+		    "no errors.",
 		    t->used ? " " : "", a->scenarios[i].series, a->scenarios[i].connections);
 		sweep_bound(a, a->scenarios[i].series, 1000, t);
 		sweep_bound(a, a->scenarios[i].series, 10000, t);
@@ -646,4 +650,249 @@ void caption_batches(const struct model_batch *batches, int n, char *buf, size_t
 	buf[0] = '\0';
 	for (int i = 0; i < n; i++)
 		caption_batch(&batches[i], &t);
+}
+
+/*
+ * The headline: a few sentences on who wins where, for the top of the
+ * report.  Each one picks its scenario by what it ran, as the captions
+ * above do, and is left out when its figures are missing.
+ */
+
+/* The scenario the headline quotes: the spectrum scenario when it is a
+ * plain HTTP keep-alive one, else the plain one nearest 100 connections
+ * with an ok run; -1 if there is none. */
+static int headline_scenario(const struct report_model *m)
+{
+	const struct agg *a = &m->agg;
+	int best = -1;
+
+	for (int i = 0; i < a->n_scenarios; i++) {
+		const struct run_row *r = desc(a, i);
+
+		if (strcmp(r->proto, "http") || !r->keepalive || r->pipeline != 1 ||
+		    r->delay_us > 0 || r->work_us > 0 || r->idle > 0 || r->rate > 0 ||
+		    !any_ok(a, i))
+			continue;
+		if (i == m->spectrum_i)
+			return i;
+		if (best < 0 ||
+		    fabs(log(r->connections / 100)) < fabs(log(desc(a, best)->connections / 100)))
+			best = i;
+	}
+	return best;
+}
+
+/* "0.1%", "12%" */
+static const char *percent_text(double ratio, char *buf, size_t size)
+{
+	snprintf(buf, size, ratio < 0.1 ? "%.1f%%" : "%.0f%%", 100 * ratio);
+	return buf;
+}
+
+/* Who served the most requests/s at scenario i, by how much over the next,
+ * whether the two can be told apart and whether the load generator was
+ * the limit; and who served the fewest. */
+static void headline_rps(const struct report_model *m, int i, struct text *t)
+{
+	const struct agg *a = &m->agg;
+	struct pick p[a->n_models + 1];
+	int n = picks(a, i, MET_RPS, p);
+	const struct agg_stat *win, *next;
+	const struct model_marks *mk;
+	char pct[16];
+
+	if (n < 2)
+		return;
+	win = &agg_cell(a, i, p[0].j)->st[MET_RPS];
+	next = &agg_cell(a, i, p[1].j)->st[MET_RPS];
+	mk = model_marks_of(m, i, p[0].j);
+	say(t,
+	    "At %s (HTTP keep-alive, %.0f connections) %s served the most requests/s, %.0f, "
+	    "%s more than %s (%.0f)",
+	    a->scenarios[i].name, desc(a, i)->connections, a->models[p[0].j], p[0].v,
+	    percent_text(p[0].v / p[1].v - 1, pct, sizeof(pct)), a->models[p[1].j], p[1].v);
+	if (win->n > 1 && next->n > 1 && win->min <= next->max)
+		say(t, "; their min..max ranges overlap, so this run does not tell the two apart");
+	if (n > 2)
+		say(t, "; the fewest: %s, %.0f", a->models[p[n - 1].j], p[n - 1].v);
+	say(t, ".");
+	if (mk->client_bound)
+		say(t,
+		    " %d of %d runs of %s there were client-bound (the load generator used up to "
+		    "%.0f%% of its CPUs): its figure is partly the load generator's limit.",
+		    mk->client_bound, mk->runs, a->models[p[0].j], 100 * mk->client_max);
+}
+
+/* The lowest and highest median of metric id at scenario i.  With
+ * by_rps, only among the models that served at least half the top
+ * requests/s there: a model that serves one connection at a time has
+ * short latency and few requests/s, which is no win. */
+static void headline_low_high(const struct agg *a, int i, enum metric_id id, bool by_rps,
+			      const char *low, const char *high, double scale, const char *unit,
+			      struct text *t)
+{
+	struct pick p[a->n_models + 1], r[a->n_models + 1];
+	int n = 0, nr = picks(a, i, MET_RPS, r);
+
+	for (int j = 0; nr > 0 && j < a->n_models; j++) {
+		double v = med(a, i, j, id);
+
+		if (!isnan(v) && (!by_rps || med(a, i, j, MET_RPS) >= 0.5 * r[0].v))
+			p[n++] = (struct pick){.j = j, .v = v};
+	}
+	qsort(p, n, sizeof(p[0]), by_value_desc);
+	if (n < 2 || p[0].v == p[n - 1].v)
+		return;
+	say(t, "%s there", low);
+	if (by_rps && n < nr)
+		say(t, ", among the %d models with at least half the top requests/s", n);
+	say(t, ": %s, %.3g %s; %s: %s, %.3g %s.", a->models[p[n - 1].j], p[n - 1].v * scale, unit,
+	    high, a->models[p[0].j], p[0].v * scale, unit);
+}
+
+/* The least and most memory per idle connection, at the largest idle
+ * count where it was measured. */
+static void headline_memory(const struct report_model *m, struct text *t)
+{
+	const struct agg *a = &m->agg;
+	struct pick p[a->n_models + 1];
+	int iN = -1, n = 0;
+
+	for (int i = 0; i < a->n_scenarios; i++)
+		for (int j = 0; j < a->n_models; j++)
+			if (!isnan(m->idle_kib[i * a->n_models + j]) &&
+			    (iN < 0 || desc(a, i)->idle > desc(a, iN)->idle))
+				iN = i;
+	if (iN < 0)
+		return;
+	for (int j = 0; j < a->n_models; j++)
+		if (!isnan(m->idle_kib[iN * a->n_models + j]))
+			p[n++] = (struct pick){.j = j, .v = m->idle_kib[iN * a->n_models + j]};
+	qsort(p, n, sizeof(p[0]), by_value_desc);
+	if (n < 2 || !(p[n - 1].v > 0)) {
+		say(t, "At %.0f idle connections %s needed %.3g KiB of memory per idle connection.",
+		    desc(a, iN)->idle, a->models[p[0].j], p[0].v);
+		return;
+	}
+	say(t,
+	    "At %.0f idle connections %s needed the least memory per idle connection, %.3g KiB; "
+	    "%s the most, %.3g KiB (%.0f times as much).",
+	    desc(a, iN)->idle, a->models[p[n - 1].j], p[n - 1].v, a->models[p[0].j], p[0].v,
+	    p[0].v / p[n - 1].v);
+}
+
+/* The first scenario (runs.csv order) where model j served nothing for a
+ * reason of its own (not the load generator running out of ports). */
+static int first_break(const struct agg *a, int j)
+{
+	for (int i = 0; i < a->n_scenarios; i++) {
+		const struct agg_cell *c = agg_cell(a, i, j);
+
+		if (c->ok == 0 && c->failed > c->ports_out)
+			return i;
+	}
+	return -1;
+}
+
+/* What comes before item k of n in "a", "a and b", "a, b and c". */
+static const char *list_sep(int k, int n)
+{
+	if (k == 0)
+		return "";
+	return k == n - 1 ? " and " : ", ";
+}
+
+/* "a", "a and b", "a, b and c" for the models js[0..n) */
+static void say_models(const struct agg *a, const int *js, int n, struct text *t)
+{
+	for (int k = 0; k < n; k++)
+		say(t, "%s%s", list_sep(k, n), a->models[js[k]]);
+}
+
+/* Whether the batch notes of the models js[0..n) all read the same. */
+static bool same_notes(const struct model_batch *mb, const int *js, int n)
+{
+	for (int k = 1; k < n; k++)
+		if (strcmp(mb->note[js[k]], mb->note[js[0]]))
+			return false;
+	return true;
+}
+
+/* Where models stop serving: grouped by the first scenario each one
+ * served nothing in, then the batches some did not finish. */
+static void headline_breaks(const struct report_model *m, struct text *t)
+{
+	const struct agg *a = &m->agg;
+	int at[a->n_models + 1], js[a->n_models + 1], groups = 0;
+
+	for (int j = 0; j < a->n_models; j++)
+		at[j] = first_break(a, j);
+	for (int i = 0; i < a->n_scenarios; i++) {
+		int n = 0;
+
+		for (int j = 0; j < a->n_models; j++)
+			if (at[j] == i)
+				js[n++] = j;
+		if (!n)
+			continue;
+		say(t, "%s", groups++ ? "; " : "Where models stop serving: ");
+		say_models(a, js, n, t);
+		say(t, " at %s (%s)", a->scenarios[i].name, agg_cell(a, i, js[0])->note);
+	}
+	say(t, "%s", groups ? ". " : "");
+	for (int b = 0; b < m->n_batches; b++) {
+		const struct model_batch *mb = &m->batches[b];
+		int n = 0;
+
+		for (int k = 0; k < mb->n; k++)
+			if (mb->r[k].cut_off)
+				js[n++] = k;
+		if (!n)
+			continue;
+		say(t, "In the batch %.*s (hyperfine), ", (int)strlen(mb->file) - 11, mb->file + 6);
+		for (int k = 0; k < n; k++) {
+			say(t, "%s%s", list_sep(k, n), mb->r[js[k]].model);
+			if (!same_notes(mb, js, n))
+				say(t, " (%s)", mb->note[js[k]]);
+		}
+		say(t, " did not finish in time");
+		if (same_notes(mb, js, n))
+			say(t, ": %s%s", mb->note[js[0]], n > 1 ? " each" : "");
+		say(t, ". ");
+	}
+}
+
+/* Adds the sentence(s) written by one headline function, if any. */
+static void headline_add(struct model_headline *h, struct text *t)
+{
+	while (t->used > 0 && t->buf[t->used - 1] == ' ')
+		t->buf[--t->used] = '\0';
+	if (t->used > 0)
+		h->n++;
+}
+
+void caption_headline(const struct report_model *m, struct model_headline *h)
+{
+	const struct agg *a = &m->agg;
+	int i = headline_scenario(m);
+
+	h->n = 0;
+	for (int k = 0; k < 5 && h->n < MODEL_HEADLINE_MAX; k++) {
+		struct text t = {.buf = h->said[h->n], .size = sizeof(h->said[0]), .used = 0};
+
+		t.buf[0] = '\0';
+		if (k == 0 && i >= 0)
+			headline_rps(m, i, &t);
+		else if (k == 1 && i >= 0)
+			headline_low_high(a, i, MET_P99, true, "The lowest p99 latency",
+					  "the highest", 1e-3, "ms", &t);
+		else if (k == 2 && i >= 0)
+			headline_low_high(a, i, MET_CPU, false, "The least server CPU per request",
+					  "the most", 1, "µs", &t);
+		else if (k == 3)
+			headline_memory(m, &t);
+		else if (k == 4)
+			headline_breaks(m, &t);
+		headline_add(h, &t);
+	}
 }

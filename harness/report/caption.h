@@ -39,4 +39,11 @@ double caption_sweep_capacity(const struct agg *a, const char *series, int j, do
 /* The caption of the hyperfine batches (the seed benchmark). */
 void caption_batches(const struct model_batch *batches, int n, char *buf, size_t size);
 
+/* The headline of the report (model.h): who served the most requests/s
+ * in the plain HTTP scenario and by how much, the lowest p99 and server
+ * CPU per request there, the least memory per idle connection, and where
+ * models stop serving.  Reads the aggregate, the marks, the memory per
+ * idle connection and the batches of m, so it is called last. */
+void caption_headline(const struct report_model *m, struct model_headline *h);
+
 #endif

@@ -147,11 +147,19 @@ static const char *const main_metrics[] = {"requests_per_s", "mb_per_s", "p50_us
 					   "connect_p99_us", NULL};
 /* The metrics that are times (or their inverse): a host that runs its
  * CPU-speed control 10% slower makes them about 10% worse by itself. */
-static const char *const timed_metrics[] = {
-    "requests_per_s", "mb_per_s",	  "p50_us",		   "p90_us",
-    "p99_us",	      "p999_us",	  "max_us",		   "connect_p50_us",
-    "connect_p99_us", "server_cpu_us_per_req", "server_user_us_per_req", "server_sys_us_per_req",
-    NULL};
+static const char *const timed_metrics[] = {"requests_per_s",
+					    "mb_per_s",
+					    "p50_us",
+					    "p90_us",
+					    "p99_us",
+					    "p999_us",
+					    "max_us",
+					    "connect_p50_us",
+					    "connect_p99_us",
+					    "server_cpu_us_per_req",
+					    "server_user_us_per_req",
+					    "server_sys_us_per_req",
+					    NULL};
 static const char *const side_metrics[] = {"server_cpu_us_per_req", "server_user_us_per_req",
 					   "server_sys_us_per_req", "syscalls_per_req",
 					   "server_peak_rss_kb",    NULL};
@@ -851,14 +859,17 @@ static void judge_speed(struct compare *c)
 	c->speed_ratio = 1;
 	if (a.n == 0 || b.n == 0 || sample_median(&a) <= 0) {
 		printf("host speed: not known for %s (no cpu_speed_ns in runs.csv)\n\n",
-		       a.n ? "B" : b.n ? "A" : "A or B");
+		       a.n   ? "B"
+		       : b.n ? "A"
+			     : "A or B");
 		return;
 	}
 	sample_bootstrap_change(&a, &b, ROUNDS, 2, &change, &lo, &hi);
 	c->speed_ratio = 1 + change;
 	c->speed_differs = lo > SPEED_BAND || hi < -SPEED_BAND;
 	printf("host speed: the CPU-speed control (a fixed loop timed on the server's cores\n"
-	       "  before each run) took %+.1f%% [%+.1f%%, %+.1f%%] as long on B as on A (%.4f -> %.4f ns).\n",
+	       "  before each run) took %+.1f%% [%+.1f%%, %+.1f%%] as long on B as on A (%.4f -> "
+	       "%.4f ns).\n",
 	       change * 100, lo * 100, hi * 100, sample_median(&a), sample_median(&b));
 	if (c->speed_differs)
 		printf("  The machine as a whole ran %s on B, whatever the kernel does: a change\n"

@@ -53,7 +53,10 @@ static void put_meta(FILE *f, const struct report_model *m)
 	      f);
 }
 
-static void put_figures(FILE *f, const struct plot_list *plots, const char *experiment)
+/* Each plot of the section: its PNG linking to its SVG, and a caption
+ * linking to the SVG and to the data file it was drawn from. */
+static void put_figures(FILE *f, const struct plot_list *plots, const struct html_plot_data *data,
+			const char *experiment)
 {
 	for (int i = 0; i < plots->n; i++) {
 		if (strcmp(plots->plot[i].experiment, experiment))
@@ -63,14 +66,23 @@ static void put_figures(FILE *f, const struct plot_list *plots, const char *expe
 		html_esc(f, plots->plot[i].caption);
 		fputs("\"></a><figcaption>", f);
 		html_esc(f, plots->plot[i].caption);
-		fprintf(f, " (<a href=\"plots/%s.svg\">SVG</a>)</figcaption></figure>\n",
-			plots->plot[i].name);
+		fprintf(f, " (<a href=\"plots/%s.svg\">SVG</a>", plots->plot[i].name);
+		if (data->path[i][0]) {
+			fputs(", data: <a href=\"", f);
+			html_esc(f, data->path[i]);
+			fputs("\">", f);
+			html_esc(f, strrchr(data->path[i], '/') ? strrchr(data->path[i], '/') + 1
+								: data->path[i]);
+			fputs("</a>", f);
+		}
+		fputs(")</figcaption></figure>\n", f);
 	}
 }
 
 /* One section: title, the caption computed from the numbers, plots. */
 static void put_section(FILE *f, const char *title, const char *caption,
-			const struct plot_list *plots, const char *experiment)
+			const struct plot_list *plots, const struct html_plot_data *data,
+			const char *experiment)
 {
 	fputs("<h2>", f);
 	html_esc(f, title);
@@ -80,37 +92,74 @@ static void put_section(FILE *f, const char *title, const char *caption,
 		html_esc(f, caption);
 		fputs("</p>\n", f);
 	}
-	put_figures(f, plots, experiment);
+	put_figures(f, plots, data, experiment);
 }
 
 /* A section per experiment (in runs.csv order), the batches, then the
  * plots of every scenario. */
-static void put_plots(FILE *f, const struct report_model *m, const struct plot_list *plots)
+static void put_plots(FILE *f, const struct report_model *m, const struct plot_list *plots,
+		      const struct html_plot_data *data)
 {
 	bool batch_plots = false;
 
 	for (int i = 0; i < m->n_sections; i++)
-		put_section(f, m->sections[i].title, m->sections[i].caption, plots,
+		put_section(f, m->sections[i].title, m->sections[i].caption, plots, data,
 			    m->sections[i].experiment);
 	for (int i = 0; i < plots->n; i++)
 		batch_plots |= strcmp(plots->plot[i].experiment, "batch") == 0;
 	if (batch_plots)
-		put_section(f, caption_title("batch"), m->batch_caption, plots, "batch");
-	put_section(f, caption_title("syscalls"), m->syscalls_caption, plots, "syscalls");
-	put_section(f, "Every scenario", "", plots, "");
+		put_section(f, caption_title("batch"), m->batch_caption, plots, data, "batch");
+	put_section(f, caption_title("syscalls"), m->syscalls_caption, plots, data, "syscalls");
+	put_section(f, "Every scenario", "", plots, data, "");
+}
+
+/* The file of kind in files ("hgrm", "json", ...), or NULL. */
+static const struct model_file *file_kind(const struct model_files *files, const char *kind)
+{
+	for (int k = 0; k < files->n; k++)
+		if (strcmp(files->f[k].kind, kind) == 0)
+			return &files->f[k];
+	return NULL;
+}
+
+/* What a figure of a cell links to: a file of one of its runs. */
+struct cell_link {
+	const char *path; /* NULL: no link */
+	const char *what;
+	int rep;
+};
+
+/* The file of the first kind found in files, in the order given. */
+static struct cell_link link_to(const struct model_files *files, const char *kind1,
+				const char *kind2)
+{
+	const struct model_file *r = file_kind(files, kind1);
+
+	if (!r && kind2)
+		r = file_kind(files, kind2);
+	if (!r && files->n)
+		r = &files->f[0];
+	return r ? (struct cell_link){r->path, r->what, files->rep}
+		 : (struct cell_link){NULL, NULL, -1};
 }
 
 /* A cell "median<small>min..max</small>" with the given scale and format,
- * and footnote mark N when mark > 0. */
+ * the median linking to the run file behind it, and footnote mark N when
+ * mark > 0. */
 static void put_stat_mark(FILE *f, const struct agg_stat *s, double scale, const char *fmt,
-			  int mark)
+			  struct cell_link link, int mark)
 {
 	struct model_figure x = model_figure(s, scale, fmt);
 
 	fputs("<td>", f);
 	if (x.n == 0)
 		fputs("-", f);
-	else
+	else if (link.path) {
+		fputs("<a href=\"", f);
+		html_esc(f, link.path);
+		fprintf(f, "\" title=\"%s of repetition %d\">%s</a>", link.what, link.rep,
+			x.median);
+	} else
 		fputs(x.median, f);
 	if (x.n > 1)
 		fprintf(f, "<small> %s..%s</small>", x.min, x.max);
@@ -119,9 +168,35 @@ static void put_stat_mark(FILE *f, const struct agg_stat *s, double scale, const
 	fputs("</td>", f);
 }
 
-static void put_stat(FILE *f, const struct agg_stat *s, double scale, const char *fmt)
+static void put_stat(FILE *f, const struct agg_stat *s, double scale, const char *fmt,
+		     struct cell_link link)
 {
-	put_stat_mark(f, s, scale, fmt, 0);
+	put_stat_mark(f, s, scale, fmt, link, 0);
+}
+
+/* The last cell of a row: every file of the run its figures come from
+ * (saying which repetition when say_rep), and the system call pass's
+ * count. */
+static void put_files_cell(FILE *f, const struct model_files *cf, const struct model_files *pf,
+			   bool say_rep)
+{
+	const struct model_file *sys = file_kind(pf, "syscalls");
+	const char *sep = "";
+
+	fputs("<td class=files>", f);
+	if (cf->n && say_rep)
+		fprintf(f, "rep %d:", cf->rep), sep = " ";
+	for (int k = 0; k < cf->n; k++, sep = " ") {
+		fprintf(f, "%s<a href=\"", sep);
+		html_esc(f, cf->f[k].path);
+		fprintf(f, "\" title=\"%s\">%s</a>", cf->f[k].what, cf->f[k].kind);
+	}
+	if (sys) {
+		fprintf(f, "%s<a href=\"", sep);
+		html_esc(f, sys->path);
+		fprintf(f, "\" title=\"%s of the pass (rep 0)\">syscalls</a>", sys->what);
+	}
+	fputs("</td>", f);
 }
 
 /* The columns a scenario shows beyond the common ones, by what it ran. */
@@ -160,7 +235,8 @@ static void put_scenario_head(FILE *f, const struct agg_scenario *sc, struct ext
 		fprintf(f, " plus %.0f idle", sc->first.idle);
 	fprintf(f,
 		" (server CPUs %s, load generator CPUs %s). Medians of the successful "
-		"repetitions, with min..max.</p>\n<table class=runs>\n"
+		"repetitions, with min..max; a figure links to the file it comes "
+		"from.</p>\n<div class=wide><table class=runs>\n"
 		"<tr><th>model</th><th>ok runs</th><th>requests/s</th>",
 		sc->first.server_cpus[0] ? sc->first.server_cpus : "?",
 		sc->first.client_cpus[0] ? sc->first.client_cpus : "?");
@@ -178,7 +254,59 @@ static void put_scenario_head(FILE *f, const struct agg_scenario *sc, struct ext
 		fputs("<th>listen overflows</th><th>listen drops</th>", f);
 	if (x.retrans)
 		fputs("<th>TCP retransmits</th>", f);
-	fputs("<th>note</th></tr>\n", f);
+	fputs("<th>note</th><th>run files</th></tr>\n", f);
+}
+
+/* One model's row of scenario i: every figure linking to the run file
+ * behind it (the loadgen's figures to its JSON, latency to the histogram,
+ * system calls to the pass's count), then the note and the files. */
+static void put_row(FILE *f, const struct report_model *m, int i, int j, struct extras x)
+{
+	const struct agg_cell *c = agg_cell(&m->agg, i, j);
+	const struct model_files *cf = model_cell_files(m, i, j);
+	const struct model_files *pf = model_pass_files(m, i, j);
+	struct cell_link run = link_to(cf, "json", "hgrm"), lat = link_to(cf, "hgrm", NULL);
+	struct cell_link sys = link_to(pf, "syscalls", "json");
+
+	fprintf(f, "<tr class=%s><td>%s</td><td>%d/%d</td>",
+		c->failed    ? "failed"
+		: c->note[0] ? "errors"
+			     : "ok",
+		m->agg.models[j], c->ok, c->ok + c->failed);
+	/* A cell resting on marked runs: a footnote mark after it. */
+	put_stat_mark(f, &c->st[MET_RPS], 1, "%.0f", run, model_marks_of(m, i, j)->note_no);
+	if (x.mbps)
+		put_stat(f, &c->st[MET_MBPS], 1, "%.3g", run);
+	put_stat(f, &c->st[MET_P50], 1e-3, "%.3g", lat);
+	put_stat(f, &c->st[MET_P99], 1e-3, "%.3g", lat);
+	put_stat(f, &c->st[MET_P999], 1e-3, "%.3g", lat);
+	put_stat(f, &c->st[MET_ERRORS], 1, "%.0f", run);
+	if (x.connect) {
+		put_stat(f, &c->st[MET_CONNECT_P50], 1, "%.0f", run);
+		put_stat(f, &c->st[MET_CONNECT_P99], 1, "%.0f", run);
+	}
+	if (x.idle) {
+		put_stat(f, &c->st[MET_IDLE_ALIVE], 1, "%.0f", run);
+		put_stat(f, &c->st[MET_REFUSED], 1, "%.0f", run);
+	}
+	put_stat(f, &c->st[MET_CPU], 1, "%.3g", run);
+	put_stat(f, &c->st[MET_SYSCALLS], 1, "%.3g", sys);
+	put_stat(f, &c->st[MET_RSS], 1 / 1024.0, "%.3g", run);
+	if (x.cswitch) {
+		put_stat(f, &c->st[MET_VCSW], 1, "%.3g", run);
+		put_stat(f, &c->st[MET_IVCSW], 1, "%.3g", run);
+	}
+	if (x.listen) {
+		put_stat(f, &c->st[MET_LISTEN_OVERFLOWS], 1, "%.0f", run);
+		put_stat(f, &c->st[MET_LISTEN_DROPS], 1, "%.0f", run);
+	}
+	if (x.retrans)
+		put_stat(f, &c->st[MET_RETRANS], 1, "%.0f", run);
+	fputs("<td>", f);
+	html_esc(f, c->note);
+	fputs("</td>", f);
+	put_files_cell(f, cf, pf, true);
+	fputs("</tr>\n", f);
 }
 
 /* A rate sweep as one table, at its probe: per model, the probe's
@@ -210,7 +338,8 @@ static void put_sweep(FILE *f, const struct report_model *m, int i)
 		if (probe->ok + probe->failed == 0)
 			continue;
 		fprintf(f, "<tr class=%s><td>%s</td>", probe->ok ? "ok" : "failed", a->models[j]);
-		put_stat(f, &probe->st[MET_RPS], 1, "%.0f");
+		put_stat(f, &probe->st[MET_RPS], 1, "%.0f",
+			 link_to(model_cell_files(m, i, j), "json", "hgrm"));
 		fprintf(f, isnan(c1) ? "<td>-</td>" : "<td>%.0f</td>", c1);
 		fprintf(f, isnan(c10) ? "<td>-</td>" : "<td>%.0f</td>", c10);
 		for (int k = 0; k < n; k++) {
@@ -219,11 +348,22 @@ static void put_sweep(FILE *f, const struct report_model *m, int i)
 
 			if (rate <= 0)
 				continue;
-			if (c->ok == 0)
+			struct cell_link hist =
+			    link_to(model_cell_files(m, idx[k], j), "hgrm", NULL);
+
+			if (c->ok == 0) {
 				fputs("<td>-</td>", f);
-			else
-				fprintf(f, "<td>%s%.0f / %.3g%s</td>", rps < 0.9 * rate ? "<i>" : "", rps,
-					c->st[MET_P99].median / 1000, rps < 0.9 * rate ? "</i>" : "");
+				continue;
+			}
+			fputs("<td>", f);
+			if (hist.path) { /* the step's histogram */
+				fputs("<a href=\"", f);
+				html_esc(f, hist.path);
+				fputs("\">", f);
+			}
+			fprintf(f, "%s%.0f / %.3g%s", rps < 0.9 * rate ? "<i>" : "", rps,
+				c->st[MET_P99].median / 1000, rps < 0.9 * rate ? "</i>" : "");
+			fputs(hist.path ? "</a></td>" : "</td>", f);
 		}
 		fputs("</tr>\n", f);
 	}
@@ -243,46 +383,10 @@ static void put_scenario(FILE *f, const struct report_model *m, int i)
 
 		if (c->ok + c->failed == 0)
 			continue; /* skipped in this scenario */
-		fprintf(f, "<tr class=%s><td>%s</td><td>%d/%d</td>",
-			c->failed    ? "failed"
-			: c->note[0] ? "errors"
-				     : "ok",
-			a->models[j], c->ok, c->ok + c->failed);
-		/* A cell resting on marked runs: a footnote mark after it. */
-		put_stat_mark(f, &c->st[MET_RPS], 1, "%.0f", model_marks_of(m, i, j)->note_no);
+		put_row(f, m, i, j, x);
 		marked |= model_marks_of(m, i, j)->note_no > 0;
-		if (x.mbps)
-			put_stat(f, &c->st[MET_MBPS], 1, "%.3g");
-		put_stat(f, &c->st[MET_P50], 1e-3, "%.3g");
-		put_stat(f, &c->st[MET_P99], 1e-3, "%.3g");
-		put_stat(f, &c->st[MET_P999], 1e-3, "%.3g");
-		put_stat(f, &c->st[MET_ERRORS], 1, "%.0f");
-		if (x.connect) {
-			put_stat(f, &c->st[MET_CONNECT_P50], 1, "%.0f");
-			put_stat(f, &c->st[MET_CONNECT_P99], 1, "%.0f");
-		}
-		if (x.idle) {
-			put_stat(f, &c->st[MET_IDLE_ALIVE], 1, "%.0f");
-			put_stat(f, &c->st[MET_REFUSED], 1, "%.0f");
-		}
-		put_stat(f, &c->st[MET_CPU], 1, "%.3g");
-		put_stat(f, &c->st[MET_SYSCALLS], 1, "%.3g");
-		put_stat(f, &c->st[MET_RSS], 1 / 1024.0, "%.3g");
-		if (x.cswitch) {
-			put_stat(f, &c->st[MET_VCSW], 1, "%.3g");
-			put_stat(f, &c->st[MET_IVCSW], 1, "%.3g");
-		}
-		if (x.listen) {
-			put_stat(f, &c->st[MET_LISTEN_OVERFLOWS], 1, "%.0f");
-			put_stat(f, &c->st[MET_LISTEN_DROPS], 1, "%.0f");
-		}
-		if (x.retrans)
-			put_stat(f, &c->st[MET_RETRANS], 1, "%.0f");
-		fputs("<td>", f);
-		html_esc(f, c->note);
-		fputs("</td></tr>\n", f);
 	}
-	fputs("</table>\n", f);
+	fputs("</table></div>\n", f);
 	if (!marked)
 		return;
 	fputs("<p class=marks>", f);
@@ -301,10 +405,11 @@ static void put_scenario(FILE *f, const struct report_model *m, int i)
 static void put_batch(FILE *f, const struct model_batch *b)
 {
 	fprintf(f,
-		"<h3>%.*s</h3>\n<table class=runs>\n<tr><th>model</th><th>runs</th>"
+		"<h3>%.*s</h3>\n<p>hyperfine's export: <a href=\"%s\">%s</a>.</p>\n"
+		"<table class=runs>\n<tr><th>model</th><th>runs</th>"
 		"<th>median s</th><th>min s</th><th>max s</th><th>mean &plusmn; sd s</th>"
 		"<th>note</th></tr>\n",
-		(int)strlen(b->file) - 5, b->file);
+		(int)strlen(b->file) - 5, b->file, b->file, b->file);
 	for (int k = 0; k < b->n; k++) {
 		const struct hyperfine_result *r = &b->r[k];
 
@@ -334,29 +439,34 @@ static const char *style =
     "padding:2px 6px;text-align:right}td:first-child,th:first-child,td:last-child"
     "{text-align:left}.meta td,.meta th{text-align:left}tr.failed{background:#fdd}"
     "tr.errors{background:#ffd}small{color:#666}p.marks{color:#840}"
-    "p.caption{background:#f4f6fa;border-left:4px solid #1f77b4;padding:.5em .8em}";
+    "p.caption{background:#f4f6fa;border-left:4px solid #1f77b4;padding:.5em .8em}"
+    ".headline{background:#f4f6fa;border:1px solid #c8d0e0;padding:.2em 1em;margin:1em 0}"
+    ".headline li{margin:.3em 0}span.marks{color:#840}td.files{font-size:smaller;"
+    "white-space:nowrap}td a{color:inherit;text-decoration:underline dotted #999}"
+    "div.wide{overflow-x:auto}table.runs{font-size:90%}.failed-runs td,.failed-runs th"
+    "{text-align:left}";
 
-/* How fit the machine was, first on the page: a reader who looks at
- * nothing else learns whether the figures below can be trusted.  From
- * `bench doctor` as the run began, the marks of the runs (other work on
- * the pinned cores, a saturated load generator) and the load average. */
-static void put_machine(FILE *f, const struct report_model *m)
+/* How fit the machine was: a reader who looks at nothing else learns
+ * whether the figures below can be trusted.  From `bench doctor` as the
+ * run began, the marks of the runs (other work on the pinned cores, a
+ * saturated load generator) and the load average. */
+static void put_quiet(FILE *f, const struct report_model *m)
 {
-	fputs("<h2>How quiet the machine was</h2>\n", f);
+	fputs("<p><b>How quiet it was:</b> ", f);
 	if (m->doctor_quiet == 1)
-		fputs("<p>As the run began, <code>bench doctor</code> called the machine quiet "
+		fputs("as the run began, <code>bench doctor</code> called the machine quiet "
 		      "(load, runnable tasks, steal and other work on the pinned CPUs all "
 		      "low).</p>\n",
 		      f);
 	else if (m->doctor_quiet == 0) {
-		fputs("<p class=marks>As the run began, <code>bench doctor</code> called the "
-		      "machine <b>not quiet</b>: ",
+		fputs("as the run began, <code>bench doctor</code> called the machine <b>not "
+		      "quiet</b>: <span class=marks>",
 		      f);
 		html_esc(f, m->doctor_warnings);
-		fputs(".</p>\n", f);
+		fputs("</span>.</p>\n", f);
 	} else
-		fputs("<p>This run predates <code>bench doctor</code>: nothing was recorded "
-		      "about the machine as it began.</p>\n",
+		fputs("this run predates <code>bench doctor</code>: nothing was recorded about "
+		      "the machine as it began.</p>\n",
 		      f);
 	if (m->marked_runs)
 		fprintf(f,
@@ -370,15 +480,84 @@ static void put_machine(FILE *f, const struct report_model *m)
 		fprintf(f, "<p>None of the %d measured runs was disturbed or client-bound.</p>\n",
 			m->measured_runs);
 	if (m->load_runs)
-		fprintf(
-		    f,
-		    "<p>Load average as the runs began: mean %.2f, at most %.2f; %d of %d runs "
-		    "began with it above the %ld CPUs (other jobs competing for the cores: their "
-		    "figures are noisier).</p>\n",
-		    m->load_mean, m->load_max, m->load_busy, m->load_runs, m->cpus);
+		fprintf(f,
+			"<p>Load average as the runs began: mean %.2f, at most %.2f; %d of %d runs "
+			"began with it above the %ld CPUs. It also counts this benchmark's own "
+			"server and load generator of the runs just before, so it reads high even "
+			"on a quiet machine%s</p>\n",
+			m->load_mean, m->load_max, m->load_busy, m->load_runs, m->cpus,
+			m->doctor_quiet >= 0 ? "; the marks above count other work on the pinned "
+					       "cores itself."
+					     : "; this run predates the per-run marks that tell "
+					       "other work from its own.");
 }
 
-int html_write(const struct report_model *m, const struct plot_list *plots)
+/* The headline, first on the page: the machine, how quiet it was, the
+ * computed sentences on who wins where, and the failed runs' count. */
+static void put_headline(FILE *f, const struct report_model *m)
+{
+	const struct model_headline *h = &m->headline;
+
+	fputs("<div class=headline id=headline>\n", f);
+	if (h->machine[0]) {
+		fputs("<p><b>Machine:</b> ", f);
+		html_esc(f, h->machine);
+		fputs(".</p>\n", f);
+	}
+	if (h->run[0]) {
+		fputs("<p><b>Run:</b> ", f);
+		html_esc(f, h->run);
+		fputs(".</p>\n", f);
+	}
+	put_quiet(f, m);
+	if (h->n)
+		fputs("<p><b>Who wins where</b> (computed from the medians below):</p>\n<ul>\n", f);
+	for (int k = 0; k < h->n; k++) {
+		fputs("<li>", f);
+		html_esc(f, h->said[k]);
+		fputs("</li>\n", f);
+	}
+	if (h->n)
+		fputs("</ul>\n", f);
+	if (m->n_failed)
+		fprintf(f,
+			"<p class=marks><b>%d of %d runs failed</b>: <a href=\"#failed\">listed "
+			"with their reasons</a>.</p>\n",
+			m->n_failed, m->runs.n);
+	fputs("</div>\n", f);
+}
+
+/* Every failed run: scenario, model, repetition, reason, and the files it
+ * left (kept reference runs keep the logs of failed runs). */
+static void put_failed(FILE *f, const struct report_model *m)
+{
+	if (!m->n_failed)
+		return;
+	fprintf(
+	    f,
+	    "<h2 id=failed>Failed runs</h2>\n<p>%d of %d runs failed (repetition 0 is the "
+	    "short system call pass). A failed run counts for no figure.</p>\n"
+	    "<table class=\"runs failed-runs\">\n<tr><th>scenario</th><th>model</th><th>rep</th>"
+	    "<th>reason</th><th>files</th></tr>\n",
+	    m->n_failed, m->runs.n);
+	for (int k = 0; k < m->n_failed; k++) {
+		const struct model_failed *x = &m->failed[k];
+
+		fputs("<tr class=failed><td>", f);
+		html_esc(f, x->row->scenario);
+		fputs("</td><td>", f);
+		html_esc(f, x->row->model);
+		fprintf(f, "</td><td>%.0f</td><td>", x->row->rep);
+		html_esc(f, x->row->reason);
+		fputs("</td>", f);
+		put_files_cell(f, &x->files, &(struct model_files){.n = 0}, false);
+		fputs("</tr>\n", f);
+	}
+	fputs("</table>\n", f);
+}
+
+int html_write(const struct report_model *m, const struct plot_list *plots,
+	       const struct html_plot_data *data)
 {
 	const struct agg *a = &m->agg;
 	char *buf = NULL, *path = sys_fmt("%s/index.html", m->dir);
@@ -391,8 +570,8 @@ int html_write(const struct report_model *m, const struct plot_list *plots)
 		"<title>modelbench %s</title>\n<style>%s</style></head><body>\n"
 		"<h1>modelbench results: %s</h1>\n",
 		m->base, style, m->base);
-	put_machine(f, m);
-	put_plots(f, m, plots);
+	put_headline(f, m);
+	put_plots(f, m, plots, data);
 	fputs("<h2>Medians per scenario</h2>\n<p>Rows in red had failed runs (the note "
 	      "says why); rows in yellow finished with errors (timeouts, refused "
 	      "connections), which is how a model shows what it cannot do.</p>\n",
@@ -403,6 +582,7 @@ int html_write(const struct report_model *m, const struct plot_list *plots)
 		else if (a->scenarios[i].first.rate == 0) /* the probe */
 			put_sweep(f, m, i);
 	}
+	put_failed(f, m);
 	put_batches(f, m);
 	put_meta(f, m);
 	fputs("</body></html>\n", f);

@@ -87,6 +87,90 @@ static void load_doctor(struct report_model *m, json_t *doctor)
 	}
 }
 
+/* The machine in one line, from meta.json: "AMD EPYC, 2 cores, x86_64,
+ * Linux 6.18.44" (what is not recorded is left out). */
+static void load_machine(struct report_model *m, json_t *meta)
+{
+	const char *cpu = json_string_value(json_object_get(meta, "cpu_model"));
+	const char *arch = json_string_value(json_object_get(meta, "machine"));
+	const char *kernel = json_string_value(json_object_get(meta, "kernel"));
+	json_t *cores = json_object_get(meta, "cores");
+	char *t = m->headline.machine;
+	size_t size = sizeof(m->headline.machine), len = 0;
+
+	t[0] = '\0';
+	if (cpu && len < size)
+		len += snprintf(t + len, size - len, "%s", cpu);
+	if (json_is_integer(cores) && len < size)
+		len += snprintf(t + len, size - len, "%s%lld core%s", len ? ", " : "",
+				(long long)json_integer_value(cores),
+				json_integer_value(cores) == 1 ? "" : "s");
+	if (arch && len < size)
+		len += snprintf(t + len, size - len, "%s%s", len ? ", " : "", arch);
+	if (kernel && len < size)
+		snprintf(t + len, size - len, "%sLinux %s", len ? ", " : "", kernel);
+}
+
+/* What was run, in one line: "suite quick: 4 scenarios x 13 models, 3
+ * repetitions each, 2026-12-02T06:16:02+0000" (from meta.json and the
+ * runs; what is not recorded is left out). */
+static void load_run_text(struct report_model *m, json_t *meta)
+{
+	const char *suite = json_string_value(json_object_get(meta, "suite"));
+	const char *date = json_string_value(json_object_get(meta, "date"));
+	json_t *reps = json_object_get(json_object_get(meta, "options"), "reps");
+	char *t = m->headline.run;
+	size_t size = sizeof(m->headline.run), len = 0;
+
+	t[0] = '\0';
+	if (suite)
+		len += snprintf(t, size, "suite %.64s: ", suite);
+	len += snprintf(t + len, size - len, "%d scenarios x %d models", m->agg.n_scenarios,
+			m->agg.n_models);
+	if (json_is_integer(reps) && len < size)
+		len += snprintf(t + len, size - len, ", %lld repetition%s each",
+				(long long)json_integer_value(reps),
+				json_integer_value(reps) == 1 ? "" : "s");
+	if (date && len < size)
+		snprintf(t + len, size - len, ", %s", date);
+}
+
+/* "CPU 0", "CPUs 0-1" */
+static const char *cpus_text(const char *cpus, char *buf, size_t size)
+{
+	snprintf(buf, size, "CPU%s %s", strpbrk(cpus, ",-") ? "s" : "", cpus);
+	return buf;
+}
+
+/* Appends the core split most scenarios ran with to the machine line:
+ * "; server on CPU 0, load generator on CPU 1 (3 of 4 scenarios)". */
+static void add_core_split(struct report_model *m)
+{
+	const struct agg *a = &m->agg;
+	char *t = m->headline.machine, s[48], c[48];
+	size_t len = strlen(t), size = sizeof(m->headline.machine);
+	int best = -1, best_n = 0;
+
+	for (int i = 0; i < a->n_scenarios; i++) {
+		const struct run_row *r = &a->scenarios[i].first;
+		int n = 0;
+
+		for (int k = 0; k < a->n_scenarios; k++)
+			n += strcmp(a->scenarios[k].first.server_cpus, r->server_cpus) == 0 &&
+			     strcmp(a->scenarios[k].first.client_cpus, r->client_cpus) == 0;
+		if (r->server_cpus[0] && r->client_cpus[0] && n > best_n)
+			best = i, best_n = n;
+	}
+	if (best < 0 || len >= size)
+		return;
+	len +=
+	    snprintf(t + len, size - len, "%sserver on %s, load generator on %s", len ? "; " : "",
+		     cpus_text(a->scenarios[best].first.server_cpus, s, sizeof(s)),
+		     cpus_text(a->scenarios[best].first.client_cpus, c, sizeof(c)));
+	if (best_n < a->n_scenarios && len < size)
+		snprintf(t + len, size - len, " (%d of %d scenarios)", best_n, a->n_scenarios);
+}
+
 /* meta.json, read once: the spectrum scenario and every key as text. */
 static void load_meta(struct report_model *m)
 {
@@ -104,6 +188,8 @@ static void load_meta(struct report_model *m)
 		m->meta_value[n++] = meta_value_text(v);
 	}
 	m->n_meta = n;
+	load_machine(m, meta);
+	load_run_text(m, meta);
 	load_doctor(m, json_object_get(meta, "doctor"));
 	json_decref(meta);
 }
@@ -153,19 +239,33 @@ static void build_idle_kib(struct report_model *m)
 	}
 }
 
+/* The "disturbed: ..." part of a run's reason, without its label:
+ * "foreign CPU 6% of CPU 0,1 (0.12 s of 1.01 s x 2)" or "steal 2.7% of
+ * CPU 0,1" (run/runner.c writes them). */
+static void disturbed_text(const char *reason, char *buf, size_t size)
+{
+	const char *p = strstr(reason, "disturbed: ");
+
+	buf[0] = '\0';
+	if (p)
+		snprintf(buf, size, "%.*s", (int)strcspn(p + 11, ";"), p + 11);
+}
+
 /* Which cells rest on runs marked disturbed or client-bound: the count
- * per cell, a footnote per marked cell numbered within its scenario, and
- * the totals (the measured repetitions only, never the system call pass). */
+ * per cell, a footnote per marked cell numbered within its scenario (the
+ * disturbance of its worst run as the run recorded it: foreign CPU or
+ * steal), and the totals (the measured repetitions only, never the system
+ * call pass). */
 static void build_marks(struct report_model *m)
 {
 	const struct agg *a = &m->agg;
-	char(*cpus)[64] = sys_alloc((size_t)(a->n_scenarios * a->n_models + 1) * sizeof(*cpus));
+	char(*worst)[96] = sys_alloc((size_t)(a->n_scenarios * a->n_models + 1) * sizeof(*worst));
 
 	m->marks = sys_alloc((size_t)(a->n_scenarios * a->n_models + 1) * sizeof(*m->marks));
 	for (int k = 0; k < a->n_scenarios * a->n_models; k++) {
 		memset(&m->marks[k], 0, sizeof(m->marks[k]));
 		m->marks[k].foreign_max = m->marks[k].client_max = NAN;
-		cpus[k][0] = '\0';
+		worst[k][0] = '\0';
 	}
 	for (int r = 0; r < m->runs.n; r++) {
 		const struct run_row *row = &m->runs.rows[r];
@@ -181,10 +281,11 @@ static void build_marks(struct report_model *m)
 		if (strstr(row->flags, "disturbed")) {
 			mk->disturbed++;
 			m->disturbed_runs++;
-			if (!(f <= mk->foreign_max))
+			if (!(f <= mk->foreign_max)) {
 				mk->foreign_max = f;
-			snprintf(cpus[i * a->n_models + j], sizeof(cpus[0]), "%s,%s",
-				 row->server_cpus, row->client_cpus);
+				disturbed_text(row->reason, worst[i * a->n_models + j],
+					       sizeof(worst[0]));
+			}
 		}
 		if (strstr(row->flags, "client-bound")) {
 			mk->client_bound++;
@@ -206,10 +307,9 @@ static void build_marks(struct report_model *m)
 			mk->note_no = next++;
 			if (mk->disturbed)
 				len += snprintf(mk->note, sizeof(mk->note),
-						"%d of %d runs disturbed: foreign CPU up to %.0f%% "
-						"of CPU %s",
-						mk->disturbed, mk->runs, 100 * mk->foreign_max,
-						cpus[i * a->n_models + j]);
+						"%d of %d runs disturbed: %s%s", mk->disturbed,
+						mk->runs, worst[i * a->n_models + j],
+						mk->disturbed > 1 ? " at worst" : "");
 			if (mk->client_bound && len < sizeof(mk->note))
 				snprintf(mk->note + len, sizeof(mk->note) - len,
 					 "%s%d of %d runs client-bound: the load generator used up "
@@ -218,7 +318,122 @@ static void build_marks(struct report_model *m)
 					 100 * mk->client_max);
 		}
 	}
-	free(cpus);
+	free(worst);
+}
+
+/* The files of run (scenario, model key, rep) that exist in the folder. */
+static void find_files(const struct report_model *m, const char *scenario, const char *model,
+		       int rep, struct model_files *out)
+{
+	static const struct {
+		const char *fmt, *what, *kind;
+	} kinds[MODEL_FILES_MAX] = {
+	    {"hist/%s-%s-%d.hgrm", "latency histogram", "hgrm"},
+	    {"hist/%s-%s-%d.json", "loadgen JSON", "json"},
+	    {"logs/%s-%s-%d.loadgen.txt", "loadgen output", "loadgen"},
+	    {"logs/%s-%s-%d.server.out", "server output", "server.out"},
+	    {"logs/%s-%s-%d.server.err", "server errors", "server.err"},
+	    {"logs/%s-%s-%d.syscalls.log", "system call count", "syscalls"},
+	};
+
+	out->rep = rep;
+	out->n = 0;
+	for (int k = 0; k < MODEL_FILES_MAX; k++) {
+		char *rel = out->f[out->n].path, *path;
+		size_t size = sizeof(out->f[0].path);
+
+		if (snprintf(rel, size, kinds[k].fmt, scenario, model, rep) >= (int)size)
+			continue;
+		path = sys_fmt("%s/%s", m->dir, rel);
+		if (access(path, R_OK) == 0) {
+			out->f[out->n].what = kinds[k].what;
+			out->f[out->n++].kind = kinds[k].kind;
+		}
+		free(path);
+	}
+}
+
+/* The run a cell's figures come from: its median repetition, or its last
+ * failed one when no repetition is ok (-1: none). */
+static int cell_rep(const struct report_model *m, int i, int j)
+{
+	const struct agg *a = &m->agg;
+	const struct agg_cell *c = agg_cell(a, i, j);
+	char key[2 * SUITE_NAME_MAX + 2];
+	int rep = -1;
+
+	if (c->ok)
+		return c->median_rep;
+	for (int r = 0; r < m->runs.n; r++) {
+		const struct run_row *row = &m->runs.rows[r];
+
+		if (row->rep >= 1 && strcmp(row->scenario, a->scenarios[i].name) == 0 &&
+		    strcmp(agg_model_key(row, key, sizeof(key)), a->models[j]) == 0)
+			rep = (int)row->rep;
+	}
+	return rep;
+}
+
+/* The failed runs of the cell of scenario i and model j, by repetition
+ * (runs.csv has them by repetition first). */
+static void add_failed(struct report_model *m, int i, int j)
+{
+	const struct agg *a = &m->agg;
+	char key[2 * SUITE_NAME_MAX + 2];
+
+	for (int rep = 0, more = 1; more; rep++) {
+		more = 0;
+		for (int r = 0; r < m->runs.n; r++) {
+			const struct run_row *row = &m->runs.rows[r];
+			struct model_failed *f = &m->failed[m->n_failed];
+
+			if (strcmp(row->scenario, a->scenarios[i].name) ||
+			    strcmp(agg_model_key(row, key, sizeof(key)), a->models[j]))
+				continue;
+			more |= row->rep > rep;
+			if (row->rep != rep || strcmp(row->status, "failed"))
+				continue;
+			f->row = row;
+			find_files(m, row->scenario, key, rep, &f->files);
+			m->n_failed++;
+		}
+	}
+}
+
+/* Which files each cell and each failed run rest on, for links. */
+static void build_files(struct report_model *m)
+{
+	const struct agg *a = &m->agg;
+	size_t cells = (size_t)(a->n_scenarios * a->n_models + 1);
+
+	m->cell_files = sys_alloc(cells * sizeof(*m->cell_files));
+	m->pass_files = sys_alloc(cells * sizeof(*m->pass_files));
+	for (int i = 0; i < a->n_scenarios; i++)
+		for (int j = 0; j < a->n_models; j++) {
+			const char *sc = a->scenarios[i].name, *model = a->models[j];
+			struct model_files *f = &m->cell_files[i * a->n_models + j];
+			int rep = cell_rep(m, i, j);
+
+			find_files(m, sc, model, 0, &m->pass_files[i * a->n_models + j]);
+			if (rep >= 0)
+				find_files(m, sc, model, rep, f);
+			else
+				f->rep = -1, f->n = 0;
+		}
+	m->failed = sys_alloc((size_t)(m->runs.n + 1) * sizeof(*m->failed));
+	for (int i = 0; i < a->n_scenarios; i++)
+		for (int j = 0; j < a->n_models; j++)
+			add_failed(m, i, j);
+}
+
+const struct model_files *model_cell_files(const struct report_model *m, int i, int j)
+{
+	return &m->cell_files[i * m->agg.n_models + j];
+}
+
+const struct model_files *model_pass_files(const struct report_model *m, int i, int j)
+{
+	return &m->pass_files[i * m->agg.n_models + j];
 }
 
 const struct model_marks *model_marks_of(const struct report_model *m, int i, int j)
@@ -240,11 +455,15 @@ int model_build(struct report_model *m, const char *dir, char *err, size_t errle
 	build_sections(m);
 	build_idle_kib(m);
 	build_marks(m);
+	build_files(m);
+	add_core_split(m);
 	m->load_runs = m->agg.load_runs;
 	m->load_busy = m->agg.load_busy;
 	m->load_max = m->agg.load_max;
 	m->load_mean = m->load_runs ? m->agg.load_sum / m->load_runs : NAN;
 	m->cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	/* last: the headline reads the captions' figures and the marks */
+	caption_headline(m, &m->headline);
 	return 0;
 }
 
@@ -280,6 +499,9 @@ void model_free(struct report_model *m)
 	free(m->sections);
 	free(m->idle_kib);
 	free(m->marks);
+	free(m->cell_files);
+	free(m->pass_files);
+	free(m->failed);
 	free(m->spectrum);
 	agg_free(&m->agg);
 	results_free(&m->runs);

@@ -7,9 +7,11 @@
  *   load       runs.csv, meta.json, every batch-*.json and the loadgen
  *              JSON of each spectrum curve, each file read once (data/)
  *   aggregate  runs grouped by scenario x model, medians, min, max (data/agg.h)
- *   model      this struct: the aggregate plus the captions, computed once,
- *              the batch timings, the spectrum points, the memory per idle
- *              connection, the load average and the metadata as text
+ *   model      this struct: the aggregate plus the captions and the
+ *              headline, computed once, the batch timings, the spectrum
+ *              points, the memory per idle connection, the load average,
+ *              the metadata as text, the failed runs and which run files
+ *              each cell rests on
  *   render     plot.c (gnuplot data files and calls), html.c (index.html)
  *              and summary.c (the terminal) only format what is here: they
  *              open no input file and compute no statistic.
@@ -67,6 +69,38 @@ struct model_marks {
 	char note[200];
 };
 
+/* The files of one run that are in the folder (kept reference runs are
+ * trimmed: results/README.md), as paths relative to it, for links. */
+#define MODEL_FILES_MAX 6
+struct model_file {
+	const char *what; /* "latency histogram", "loadgen JSON", ... */
+	const char *kind; /* short: "hgrm", "json", "server.out", ... */
+	char path[192];	  /* "hist/http-c100-epoll-2.hgrm" */
+};
+
+struct model_files {
+	int rep; /* -1: no run */
+	int n;
+	struct model_file f[MODEL_FILES_MAX];
+};
+
+/* A failed run (runs.csv status "failed"), its reason and its files. */
+struct model_failed {
+	const struct run_row *row; /* points into the run table */
+	struct model_files files;
+};
+
+/* The top of the report, for a reader who looks at nothing else: the
+ * machine in one line and a few computed sentences on who wins where
+ * (caption_headline); a sentence whose figures are missing is left out. */
+#define MODEL_HEADLINE_MAX 5
+struct model_headline {
+	char machine[256]; /* "AMD EPYC, 2 cores, x86_64, Linux 6.18; ..." */
+	char run[256];	   /* "suite quick: 4 scenarios x 13 models, ..." */
+	char said[MODEL_HEADLINE_MAX][768];
+	int n;
+};
+
 struct report_model {
 	const char *dir;
 	const char *base; /* the folder's own name */
@@ -101,10 +135,23 @@ struct report_model {
 	/* Marks per cell (n_scenarios x n_models) and over all measured runs. */
 	struct model_marks *marks;
 	int marked_runs, measured_runs, disturbed_runs, client_bound_runs;
+	/* The files behind each cell (n_scenarios x n_models): those of the
+	 * repetition with the median requests/s (of the last failed one when
+	 * none is ok), and those of the system call pass (rep 0). */
+	struct model_files *cell_files, *pass_files;
+	/* Every failed run, by scenario, model and repetition. */
+	struct model_failed *failed;
+	int n_failed;
+	struct model_headline headline;
 };
 
 /* The marks of the cell of scenario i and model j. */
 const struct model_marks *model_marks_of(const struct report_model *m, int i, int j);
+
+/* The files behind the cell of scenario i and model j: of the median
+ * repetition, and of the system call pass. */
+const struct model_files *model_cell_files(const struct report_model *m, int i, int j);
+const struct model_files *model_pass_files(const struct report_model *m, int i, int j);
 
 /* Loads dir and builds the model.  Returns 0, or -1 with a message in err
  * if runs.csv cannot be read. */

@@ -465,8 +465,8 @@ static void plot_ranked(const char *dir, const char *plotdir, const struct agg *
 				     "- highest first, bars min..max'; ylabel='requests per second "
 				     "(log scale)'",
 				     path, a->scenarios[i].name, a->scenarios[i].connections);
-		char *caption = sys_fmt("Requests/s at %s, every model, sorted",
-					a->scenarios[i].name);
+		char *caption =
+		    sys_fmt("Requests/s at %s, every model, sorted", a->scenarios[i].name);
 
 		plot_draw(dir, plotdir, "ranked", name, vars, caption,
 			  a->scenarios[i].first.experiment, made);
@@ -513,15 +513,15 @@ static void plot_sweep(const char *dir, const char *plotdir, const struct report
 	}
 	if (f && fclose(f) == 0 && *lg.models) {
 		char *lv = legend_vars(&lg);
-		char *title = sys_fmt("Latency against offered load (%s): p99 of each open-loop step",
-				      series);
+		char *title = sys_fmt(
+		    "Latency against offered load (%s): p99 of each open-loop step", series);
 		char *vars = sys_fmt("datafile='%s'; %s; title='%s'; xlabel='requests/s achieved, "
 				     "log scale (open loop, rates 10%% to 125%% of a closed-loop "
 				     "probe)'; "
 				     "ylabel='p99 latency (ms, log scale)'; logx=1; logy=1",
 				     path, lv, title);
-		char *caption = sys_fmt("p99 latency against achieved requests/s, rate sweep %s",
-					series);
+		char *caption =
+		    sys_fmt("p99 latency against achieved requests/s, rate sweep %s", series);
 
 		plot_draw(dir, plotdir, "xy", name, vars, caption,
 			  a->scenarios[idx[0]].first.experiment, made);

@@ -145,8 +145,58 @@ static void summary_sweep(FILE *out, const struct report_model *m, int i)
 	}
 }
 
+/* How quiet the machine was, in one line: the doctor's verdict, the run
+ * marks, the load average. */
+static void summary_quiet(FILE *out, const struct report_model *m)
+{
+	fputs("quiet:   ", out);
+	if (m->doctor_quiet == 1)
+		fputs("bench doctor called the machine quiet as the run began", out);
+	else if (m->doctor_quiet == 0)
+		fprintf(out, "bench doctor called the machine NOT quiet as the run began (%s)",
+			m->doctor_warnings);
+	else
+		fputs("not recorded (the run predates bench doctor)", out);
+	/* runs before bench doctor were not marked either */
+	if (m->marked_runs || (m->doctor_quiet >= 0 && m->measured_runs))
+		fprintf(out, "; %d of %d measured runs marked: %d disturbed, %d client-bound",
+			m->marked_runs, m->measured_runs, m->disturbed_runs, m->client_bound_runs);
+	if (m->load_runs)
+		fprintf(out, "; load average as runs began: mean %.2f, max %.2f", m->load_mean,
+			m->load_max);
+	fputs("\n", out);
+}
+
+/* The headline, first: the machine, how quiet it was, who wins where. */
+static void summary_headline(FILE *out, const struct report_model *m)
+{
+	fprintf(out, "== %s ==\n", m->base);
+	if (m->headline.machine[0])
+		fprintf(out, "machine: %s\n", m->headline.machine);
+	fprintf(out, "run:     %s\n", m->headline.run);
+	summary_quiet(out, m);
+	if (m->n_failed)
+		fprintf(out, "failed:  %d of %d runs (listed at the end)\n", m->n_failed,
+			m->runs.n);
+	for (int k = 0; k < m->headline.n; k++)
+		fprintf(out, "- %s\n", m->headline.said[k]);
+}
+
+/* Every failed run with its reason. */
+static void summary_failed(FILE *out, const struct report_model *m)
+{
+	if (m->n_failed)
+		fprintf(out, "\nfailed runs (%d):\n", m->n_failed);
+	for (int k = 0; k < m->n_failed; k++) {
+		const struct run_row *r = m->failed[k].row;
+
+		fprintf(out, "  %s %s rep %.0f: %s\n", r->scenario, r->model, r->rep, r->reason);
+	}
+}
+
 void summary_print(const struct report_model *m, int plots, FILE *out)
 {
+	summary_headline(out, m);
 	for (int i = 0; i < m->agg.n_scenarios; i++) {
 		/* A sweep is one table, at its probe; its steps are in it. */
 		if (!agg_is_sweep(&m->agg, i))
@@ -157,6 +207,7 @@ void summary_print(const struct report_model *m, int plots, FILE *out)
 	for (int i = 0; i < m->n_batches; i++)
 		summary_batch(out, &m->batches[i]);
 	summary_captions(out, m);
+	summary_failed(out, m);
 	if (m->load_runs)
 		fprintf(out,
 			"\nload average as runs began: mean %.2f, max %.2f; %d of %d runs above "

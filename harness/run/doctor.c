@@ -283,8 +283,8 @@ static struct cpu_ticks stat_ticks(const char *stat, const char *label)
 			continue;
 		if (host_stat_cpu_line(p, &c) == 0)
 			break;
-		t.total = c.user + c.nice + c.system + c.idle + c.iowait + c.irq + c.softirq +
-			  c.steal;
+		t.total =
+		    c.user + c.nice + c.system + c.idle + c.iowait + c.irq + c.softirq + c.steal;
 		t.busy = t.total - c.idle - c.iowait;
 		t.steal = c.steal;
 		t.found = true;

@@ -520,8 +520,7 @@ static const struct run_row *sweep_run(struct planner *pl, const struct scenario
 {
 	const char *label = pl->o->builds[build].label;
 	int tries;
-	const struct run_row *r =
-	    results_find_build(pl->t, label, step->name, model, 1, &tries);
+	const struct run_row *r = results_find_build(pl->t, label, step->name, model, 1, &tries);
 	struct run_row row;
 	char what[320], rate[32];
 
@@ -559,8 +558,9 @@ static int run_sweeps(struct planner *pl, const struct model_list *m)
 			for (int j = 0; j < m->n; j++)
 				if (!suite_skips(&s->scenarios[i], m->names[j])) {
 					todo += (s->scenarios[i].sweep + 1) * pl->n_builds;
-					planned += (s->scenarios[i].sweep + 1) * pl->n_builds *
-						   runner_planned_s(&pl->env[0], &s->scenarios[i], 1);
+					planned +=
+					    (s->scenarios[i].sweep + 1) * pl->n_builds *
+					    runner_planned_s(&pl->env[0], &s->scenarios[i], 1);
 				}
 	if (todo == 0)
 		return 0;
@@ -575,13 +575,15 @@ static int run_sweeps(struct planner *pl, const struct model_list *m)
 				continue;
 			for (int b = 0; b < pl->n_builds && !stopped; b++) {
 				struct scenario step = sweep_step(sc, 0, 0);
-				const struct run_row *r = sweep_run(pl, &step, m->names[j], b, &stopped);
+				const struct run_row *r =
+				    sweep_run(pl, &step, m->names[j], b, &stopped);
 
 				probe[b] = r ? r->m[MET_RPS] : 0;
 			}
 			for (int k = 1; k <= sc->sweep && !stopped; k++)
 				for (int b = 0; b < pl->n_builds && !stopped; b++) {
-					long rate = lround(probe[b] * sweep_fraction(k - 1, sc->sweep));
+					long rate =
+					    lround(probe[b] * sweep_fraction(k - 1, sc->sweep));
 					struct scenario step = sweep_step(sc, k, rate);
 
 					if (rate > 0)
@@ -671,7 +673,8 @@ static int print_plan(const struct runner_env *env, const struct model_list *m,
 		models *= o->n_builds;
 		if (sc->sweep > 0) { /* a probe and sweep steps, one run each */
 			runs += models * (sc->sweep + 1);
-			runs_s += models * (sc->sweep + 1) * (runner_planned_s(env, sc, 1) + RUN_OVERHEAD_S);
+			runs_s += models * (sc->sweep + 1) *
+				  (runner_planned_s(env, sc, 1) + RUN_OVERHEAD_S);
 			continue;
 		}
 		runs += models * (s->reps + 1 - first);
