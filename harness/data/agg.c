@@ -97,6 +97,8 @@ static void add_row(struct agg_cell *c, const struct run_row *r, bool skip_flagg
 {
 	bool ok = strcmp(r->status, "ok") == 0;
 
+	if (r->rep != 0)
+		c->rate = r->rate;
 	/* A flagged run of a cell that has clean ones: counted, not sampled
 	 * (its retry is another row). */
 	if (skip_flagged && r->rep != 0 && ok && r->flags[0]) {

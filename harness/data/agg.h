@@ -30,6 +30,9 @@ struct agg_cell {
 	char note[256];		     /* a failure reason, or errors of ok runs */
 	int median_rep;		     /* the ok rep with the median requests/s */
 	int ports_out;		     /* runs failed with "ports ran out" */
+	double rate;		     /* the offered open-loop rate of its runs
+				      * (a sweep step's differs per model); 0 =
+				      * closed loop */
 };
 
 struct agg_scenario {

@@ -478,12 +478,12 @@ double caption_sweep_capacity(const struct agg *a, const char *series, int j, do
 		const struct agg_cell *c = agg_cell(a, i, j);
 
 		if (!agg_is_sweep(a, i) || strcmp(a->scenarios[i].series, series) || c->ok == 0 ||
-		    desc(a, i)->rate <= 0)
+		    c->rate <= 0)
 			continue; /* another series, a failed step, or the probe */
 		/* A step that fell behind its schedule did not serve that load:
 		 * the latency of the few answers it got says nothing. */
 		if (c->st[MET_P99].median <= bound_us && c->st[MET_ERRORS].median == 0 &&
-		    c->st[MET_RPS].median >= SWEEP_KEPT_UP * desc(a, i)->rate &&
+		    c->st[MET_RPS].median >= SWEEP_KEPT_UP * c->rate &&
 		    !(c->st[MET_RPS].median <= best))
 			best = c->st[MET_RPS].median;
 	}

@@ -344,7 +344,7 @@ static void put_sweep(FILE *f, const struct report_model *m, int i)
 		fprintf(f, isnan(c10) ? "<td>-</td>" : "<td>%.0f</td>", c10);
 		for (int k = 0; k < n; k++) {
 			const struct agg_cell *c = agg_cell(a, idx[k], j);
-			double rate = a->scenarios[idx[k]].first.rate, rps = c->st[MET_RPS].median;
+			double rate = c->rate, rps = c->st[MET_RPS].median;
 
 			if (rate <= 0)
 				continue;
