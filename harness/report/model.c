@@ -122,15 +122,33 @@ static void load_run_text(struct report_model *m, json_t *meta)
 	char *t = m->headline.run;
 	size_t size = sizeof(m->headline.run), len = 0;
 
+	int plain = 0, sweeps = 0, steps = 0;
+
+	/* A rate sweep's steps are scenarios of one run each, not repeated. */
+	for (int i = 0; i < m->agg.n_scenarios; i++) {
+		if (!agg_is_sweep(&m->agg, i))
+			plain++;
+		else if (m->agg.scenarios[i].first.rate == 0)
+			sweeps++;
+		else
+			steps++;
+	}
 	t[0] = '\0';
 	if (suite)
 		len += snprintf(t, size, "suite %.64s: ", suite);
-	len += snprintf(t + len, size - len, "%d scenarios x %d models", m->agg.n_scenarios,
-			m->agg.n_models);
-	if (json_is_integer(reps) && len < size)
+	if (plain)
+		len += snprintf(t + len, size - len, "%d scenarios x %d models", plain,
+				m->agg.n_models);
+	if (plain && json_is_integer(reps) && len < size)
 		len += snprintf(t + len, size - len, ", %lld repetition%s each",
 				(long long)json_integer_value(reps),
 				json_integer_value(reps) == 1 ? "" : "s");
+	if (sweeps && len < size)
+		len += snprintf(t + len, size - len,
+				"%s%d rate sweep%s x %d models, a probe and %d open-loop steps, one "
+				"run each",
+				plain ? "; " : "", sweeps, sweeps == 1 ? "" : "s", m->agg.n_models,
+				steps / sweeps);
 	if (date && len < size)
 		snprintf(t + len, size - len, ", %s", date);
 }
