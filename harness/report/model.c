@@ -149,6 +149,10 @@ static void load_run_text(struct report_model *m, json_t *meta)
 				"run each",
 				plain ? "; " : "", sweeps, sweeps == 1 ? "" : "s", m->agg.n_models,
 				steps / sweeps);
+	if (m->n_batches && len < size)
+		len += snprintf(t + len, size - len, "%s%d batch%s timed by hyperfine",
+				plain || sweeps ? "; " : "", m->n_batches,
+				m->n_batches == 1 ? "" : "es");
 	if (date && len < size)
 		snprintf(t + len, size - len, ", %s", date);
 }
@@ -467,8 +471,8 @@ int model_build(struct report_model *m, const char *dir, char *err, size_t errle
 	if (results_load_csv(dir, &m->runs, err, errlen) < 0)
 		return -1;
 	agg_build(&m->agg, &m->runs);
+	load_batches(m); /* before load_meta: the headline's run line counts them */
 	load_meta(m);
-	load_batches(m);
 	load_spectrum(m);
 	build_sections(m);
 	build_idle_kib(m);
