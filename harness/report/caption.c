@@ -122,6 +122,7 @@ const char *caption_title(const char *e)
 	    {"pipeline", "Pipelining depth and echo message size"},
 	    {"batch", "The seed benchmark: a whole batch timed by hyperfine"},
 	    {"syscalls", "System calls per request"},
+	    {"sweep", "Latency against offered load (rate sweep)"},
 	    {"quick", "The quick suite: HTTP keep-alive and echo at a few connection counts"},
 	};
 

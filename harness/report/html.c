@@ -80,6 +80,14 @@ static void put_figures(FILE *f, const struct plot_list *plots, const struct htm
 }
 
 /* One section: title, the caption computed from the numbers, plots. */
+static bool has_plots(const struct plot_list *plots, const char *experiment)
+{
+	for (int i = 0; i < plots->n; i++)
+		if (strcmp(plots->plot[i].experiment, experiment) == 0)
+			return true;
+	return false;
+}
+
 static void put_section(FILE *f, const char *title, const char *caption,
 			const struct plot_list *plots, const struct html_plot_data *data,
 			const char *experiment)
@@ -109,7 +117,10 @@ static void put_plots(FILE *f, const struct report_model *m, const struct plot_l
 		batch_plots |= strcmp(plots->plot[i].experiment, "batch") == 0;
 	if (batch_plots)
 		put_section(f, caption_title("batch"), m->batch_caption, plots, data, "batch");
-	put_section(f, caption_title("syscalls"), m->syscalls_caption, plots, data, "syscalls");
+	/* Without a system call count (--syscalls none, a sweep) nothing to show. */
+	if (m->syscalls_caption[0] || has_plots(plots, "syscalls"))
+		put_section(f, caption_title("syscalls"), m->syscalls_caption, plots, data,
+			    "syscalls");
 	put_section(f, "Every scenario", "", plots, data, "");
 }
 
