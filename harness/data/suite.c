@@ -297,6 +297,20 @@ static void suite_name_from_path(struct suite *s, const char *path)
 	s->name[n] = '\0';
 }
 
+/* Is name a rate sweep's probe ("<scenario>-probe" of a sweep=N
+ * scenario), which bench run makes as it goes? */
+static bool names_probe(const struct suite *s, const char *name)
+{
+	for (int i = 0; i < s->n_scenarios; i++) {
+		size_t n = strlen(s->scenarios[i].name);
+
+		if (s->scenarios[i].sweep > 0 && strncmp(name, s->scenarios[i].name, n) == 0 &&
+		    strcmp(name + n, "-probe") == 0)
+			return true;
+	}
+	return false;
+}
+
 int suite_load(const char *path, struct suite *s, char *err, size_t errlen)
 {
 	return load_at_depth(path, s, 0, err, errlen);
@@ -345,7 +359,7 @@ static int load_at_depth(const char *path, struct suite *s, int depth, char *err
 		snprintf(err, errlen, "%s:%d: %s", path, lineno, msg);
 	else if (s->n_scenarios == 0 && s->n_batches == 0)
 		rc = -1, snprintf(err, errlen, "%s: no scenario or batch", path);
-	else if (s->spectrum[0] && !suite_find(s, s->spectrum))
+	else if (s->spectrum[0] && !suite_find(s, s->spectrum) && !names_probe(s, s->spectrum))
 		rc = -1, snprintf(err, errlen, "%s: spectrum names no scenario", path);
 	if (rc == 0 && !s->spectrum[0] && s->n_scenarios)
 		strcpy(s->spectrum, s->scenarios[0].name);

@@ -144,11 +144,12 @@ static void load_run_text(struct report_model *m, json_t *meta)
 				(long long)json_integer_value(reps),
 				json_integer_value(reps) == 1 ? "" : "s");
 	if (sweeps && len < size)
-		len += snprintf(t + len, size - len,
-				"%s%d rate sweep%s x %d models, a probe and %d open-loop steps, one "
-				"run each",
-				plain ? "; " : "", sweeps, sweeps == 1 ? "" : "s", m->agg.n_models,
-				steps / sweeps);
+		len +=
+		    snprintf(t + len, size - len,
+			     "%s%d rate sweep%s x %d models, a probe and %d open-loop steps, one "
+			     "run each",
+			     plain ? "; " : "", sweeps, sweeps == 1 ? "" : "s", m->agg.n_models,
+			     steps / sweeps);
 	if (m->n_batches && len < size)
 		len += snprintf(t + len, size - len, "%s%d batch%s timed by hyperfine",
 				plain || sweeps ? "; " : "", m->n_batches,
