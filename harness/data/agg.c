@@ -253,6 +253,11 @@ bool agg_is_sweep(const struct agg *a, int i)
 	return strcmp(a->scenarios[i].first.x_key, "rate") == 0;
 }
 
+bool agg_is_sweep_probe(const struct agg *a, int i)
+{
+	return agg_is_sweep(a, i) && a->scenarios[i].first.rate == 0;
+}
+
 double agg_kib_per_idle(const struct agg *a, int i, int i0, int j)
 {
 	double rss = agg_median(a, i, j, MET_RSS), rss0 = agg_median(a, i0, j, MET_RSS);

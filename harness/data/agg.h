@@ -88,6 +88,9 @@ int agg_series_members(const struct agg *a, const char *series, int *idx);
  * is "rate")?  Step 0, the closed-loop probe, has rate 0. */
 bool agg_is_sweep(const struct agg *a, int i);
 
+/* Is scenario i a rate sweep's closed-loop probe (its step 0)? */
+bool agg_is_sweep_probe(const struct agg *a, int i);
+
 /* Memory per idle connection of model j at scenario i, in KiB: (peak RSS
  * at i - peak RSS at the 0-idle scenario i0) / connections still open at
  * the end of i.  NAN when either is missing. */

@@ -338,7 +338,7 @@ static void put_sweep(FILE *f, const struct report_model *m, int i)
 		"<th>at p99 &le; 1 ms</th><th>at p99 &le; 10 ms</th>",
 		sc->series, sc->proto, sc->connections);
 	for (int k = 0; k < n; k++)
-		if (a->scenarios[idx[k]].first.rate > 0)
+		if (!agg_is_sweep_probe(a, idx[k]))
 			fprintf(f, "<th>step %d</th>", k);
 	fputs("</tr>\n", f);
 	for (int j = 0; j < a->n_models; j++) {
@@ -590,7 +590,7 @@ int html_write(const struct report_model *m, const struct plot_list *plots,
 	for (int i = 0; i < a->n_scenarios; i++) {
 		if (!agg_is_sweep(a, i))
 			put_scenario(f, m, i);
-		else if (a->scenarios[i].first.rate == 0) /* the probe */
+		else if (agg_is_sweep_probe(a, i))
 			put_sweep(f, m, i);
 	}
 	put_failed(f, m);

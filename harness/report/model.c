@@ -128,7 +128,7 @@ static void load_run_text(struct report_model *m, json_t *meta)
 	for (int i = 0; i < m->agg.n_scenarios; i++) {
 		if (!agg_is_sweep(&m->agg, i))
 			plain++;
-		else if (m->agg.scenarios[i].first.rate == 0)
+		else if (agg_is_sweep_probe(&m->agg, i))
 			sweeps++;
 		else
 			steps++;

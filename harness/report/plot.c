@@ -499,7 +499,7 @@ static void plot_sweep(const char *dir, const char *plotdir, const struct report
 			const struct agg_cell *c = agg_cell(a, idx[k], j);
 			double p99 = c->st[MET_P99].median / 1000;
 
-			if (a->scenarios[idx[k]].first.rate <= 0 || c->ok == 0 || !(p99 > 0))
+			if (agg_is_sweep_probe(a, idx[k]) || c->ok == 0 || !(p99 > 0))
 				continue;
 			if (points++ == 0)
 				fprintf(f, "# %s: requests/s achieved, p99 ms (median, min, max)\n",

@@ -125,7 +125,7 @@ static void summary_sweep(FILE *out, const struct report_model *m, int i)
 
 	for (int k = 0; k < a->n_scenarios; k++)
 		steps += agg_is_sweep(a, k) && !strcmp(a->scenarios[k].series, series) &&
-			 a->scenarios[k].first.rate > 0;
+			 !agg_is_sweep_probe(a, k);
 	fprintf(out, "\n%s (rate sweep, %s, %.0f connections, %d open-loop steps)\n", series,
 		a->scenarios[i].proto, a->scenarios[i].connections, steps);
 	fprintf(out, "  %-16s %14s %18s %18s\n", "model", "probe req/s", "at p99 <= 1 ms",
@@ -201,7 +201,7 @@ void summary_print(const struct report_model *m, int plots, FILE *out)
 		/* A sweep is one table, at its probe; its steps are in it. */
 		if (!agg_is_sweep(&m->agg, i))
 			summary_scenario(out, m, i);
-		else if (m->agg.scenarios[i].first.rate == 0)
+		else if (agg_is_sweep_probe(&m->agg, i))
 			summary_sweep(out, m, i);
 	}
 	for (int i = 0; i < m->n_batches; i++)
