@@ -8,7 +8,8 @@ PKGS="build-essential pkg-config clang libclang-rt-14-dev python3 curl
 libevent-dev libuv1-dev liburing-dev libev-dev libjansson-dev
 gnuplot-nox hyperfine wrk apache2-utils nghttp2-client nginx-light
 util-linux procps iproute2 nftables linux-perf strace clang-format
-chromium chromium-driver python3-selenium"
+chromium chromium-driver python3-selenium
+libssl-dev python3-websockets openssh-client openssh-server"
 
 missing=""
 for p in $PKGS; do
