@@ -744,6 +744,22 @@ static double side_load(const struct side *s)
 	return sample_median(&l);
 }
 
+/* The io_uring modes a side's io-uring runs used ("multishot", "accept
+ * multishot, receive single-shot"), distinct, joined by " / "; "" when it
+ * ran no io-uring. */
+static void side_uring_modes(const struct side *s, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	for (int i = 0; i < s->n; i++)
+		for (int k = 0; k < s->runs[i].t.n; k++) {
+			const char *mode = s->runs[i].t.rows[k].io_uring_mode;
+
+			if (row_in_run(&s->runs[i], k) && mode[0] && !strstr(buf, mode))
+				snprintf(buf + strlen(buf), size - strlen(buf), "%s%s",
+					 buf[0] ? " / " : "", mode);
+		}
+}
+
 static void describe_sides(const struct compare *c)
 {
 	static const char *const keys[] = {"cpu_model",
@@ -761,7 +777,7 @@ static void describe_sides(const struct compare *c)
 					   NULL};
 	char *ka = side_property(&c->a, "kernel"), *kb = side_property(&c->b, "kernel");
 	char *ba = side_property(&c->a, "boot_id"), *bb = side_property(&c->b, "boot_id");
-	char same[512] = "";
+	char same[512] = "", ua[96], ub[96];
 	int differ = 0;
 
 	printf("kernel: A %s, B %s%s\n", ka, kb, strcmp(ka, kb) ? "" : " (same)");
@@ -788,6 +804,11 @@ static void describe_sides(const struct compare *c)
 		printf("boot: A and B in the same boot (%s)\n", ba);
 	else
 		printf("boot: A and B in different boots (A %s; B %s)\n", ba, bb);
+	side_uring_modes(&c->a, ua, sizeof(ua));
+	side_uring_modes(&c->b, ub, sizeof(ub));
+	if (ua[0] || ub[0]) /* a kernel upgrade can switch io-uring's receive path */
+		printf("io_uring mode%s: A %s; B %s\n", strcmp(ua, ub) ? " DIFFERS" : "",
+		       ua[0] ? ua : "(none)", ub[0] ? ub : "(none)");
 	printf("load average as the runs began (median host_load): A %.2f, B %.2f\n\n",
 	       side_load(&c->a), side_load(&c->b));
 	free(ka);

@@ -194,6 +194,25 @@ static void add_core_split(struct report_model *m)
 		snprintf(t + len, size - len, " (%d of %d scenarios)", best_n, a->n_scenarios);
 }
 
+/* Appends which io_uring mode the io-uring model's runs used (it falls
+ * back to single-shot operations on kernels without multishot), so that a
+ * kernel upgrade that changes it is seen: "; io-uring ran multishot". */
+static void add_io_uring_mode(struct report_model *m)
+{
+	char *t = m->headline.machine, modes[96] = "";
+	size_t len = strlen(t), size = sizeof(m->headline.machine);
+
+	for (int k = 0; k < m->runs.n; k++) {
+		const char *mode = m->runs.rows[k].io_uring_mode;
+
+		if (mode[0] && !strstr(modes, mode))
+			snprintf(modes + strlen(modes), sizeof(modes) - strlen(modes), "%s%s",
+				 modes[0] ? " / " : "", mode);
+	}
+	if (modes[0] && len < size)
+		snprintf(t + len, size - len, "%sio-uring ran %s", len ? "; " : "", modes);
+}
+
 /* meta.json, read once: the spectrum scenario and every key as text. */
 static void load_meta(struct report_model *m)
 {
@@ -480,6 +499,7 @@ int model_build(struct report_model *m, const char *dir, char *err, size_t errle
 	build_marks(m);
 	build_files(m);
 	add_core_split(m);
+	add_io_uring_mode(m);
 	m->load_runs = m->agg.load_runs;
 	m->load_busy = m->agg.load_busy;
 	m->load_max = m->agg.load_max;

@@ -63,10 +63,11 @@ static void record_limits(const char *dir, enum syscount_method syscalls, const 
 	meta_set(dir, "syscalls_note", why);
 	if (syscalls != SYSCOUNT_NONE)
 		meta_set(dir, "syscalls_pass",
-			 "rep 0 of every scenario x model is a short extra run (suite key "
-			 "syscalls_s) with the counter attached; syscalls_per_req comes from it "
-			 "and its other figures are in no median, so counting never slows the "
-			 "measured repetitions");
+			 "each measured repetition of a scenario x model is preceded by a short "
+			 "extra run, rep 0 (suite key syscalls_s, no warm-up), with the counter "
+			 "attached; syscalls_per_req comes from these passes, as many as the "
+			 "repetitions, and their other figures are in no median, so counting "
+			 "never slows the measured repetitions");
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
 		return;
 	meta_set_int(dir, "nofile_limit", (long long)rl.rlim_cur);
@@ -267,37 +268,75 @@ static bool done(const struct planner *pl, const struct cell *c, int rep)
 	const struct run_row *r =
 	    results_find_build(pl->t, label_of(pl, c), c->sc->name, c->model, rep, &tries);
 
-	return r && (!results_disturbed(r) || rep == 0 || tries > RETRIES);
+	return r && (!results_disturbed(r) || tries > RETRIES);
 }
 
-/* One run of cell c, repetition rep, retried while it comes out disturbed.
- * Every row is kept.  Returns 0, or -1 if the harness was stopped. */
+/* How many system call passes (rep 0 rows) cell c has. */
+static int passes_of(const struct planner *pl, const struct cell *c)
+{
+	int n;
+
+	results_find_build(pl->t, label_of(pl, c), c->sc->name, c->model, 0, &n);
+	return n;
+}
+
+/* Adds row to the table and saves runs.csv, so that a stopped run resumes
+ * after its last finished run. */
+static void keep_row(struct planner *pl, const struct cell *c, struct run_row *row)
+{
+	sys_copy(row->build, sizeof(row->build), label_of(pl, c));
+	results_add(pl->t, row);
+	if (results_save_csv(pl->dir, pl->t) < 0)
+		die("cannot write %s/runs.csv: %s", pl->dir, strerror(errno));
+}
+
+/* System call pass k of cell c, unless it has k already.  A pass is never
+ * retried: its only figure is the count, which interference does not
+ * change.  Returns 0, or -1 if the harness was stopped. */
+static int run_pass(struct planner *pl, struct cell *c, int k)
+{
+	const struct runner_env *env = &pl->env[c->build];
+	const char *label = label_of(pl, c);
+	struct run_row row;
+	char what[320];
+
+	if (!runner_counts_syscalls(env) || passes_of(pl, c) >= k)
+		return 0;
+	snprintf(what, sizeof(what), "%s %s%s%s syscall pass %d", c->sc->name, c->model,
+		 *label ? "@" : "", label, k);
+	progress_show(&pl->p, what);
+	if (runner_run(env, c->sc, c->model, 0, k, &row) < 0)
+		return -1;
+	keep_row(pl, c, &row);
+	progress_step(&pl->p, runner_planned_s(env, c->sc, 0));
+	return 0;
+}
+
+/* Repetition rep of cell c, after its system call pass of the same number,
+ * retried while it comes out disturbed.  Every row is kept.  Returns 0, or
+ * -1 if the harness was stopped. */
 static int run_cell(struct planner *pl, struct cell *c, int rep, int reps_shown)
 {
 	const struct runner_env *env = &pl->env[c->build];
 	const char *label = label_of(pl, c);
 	int tries;
 
+	if (run_pass(pl, c, rep) < 0)
+		return -1;
 	results_find_build(pl->t, label, c->sc->name, c->model, rep, &tries);
 	for (; tries <= RETRIES; tries++) {
 		struct run_row row;
-		char what[320], key[2 * SUITE_NAME_MAX];
+		char what[320];
 
-		snprintf(key, sizeof(key), "%s%s%s", c->model, *label ? "@" : "", label);
-		if (rep == 0)
-			snprintf(what, sizeof(what), "%s %s syscall pass", c->sc->name, key);
-		else
-			snprintf(what, sizeof(what), "%s %s rep %d/%d%s", c->sc->name, key, rep,
-				 reps_shown, tries ? " (retry: disturbed)" : "");
+		snprintf(what, sizeof(what), "%s %s%s%s rep %d/%d%s", c->sc->name, c->model,
+			 *label ? "@" : "", label, rep, reps_shown,
+			 tries ? " (retry: disturbed)" : "");
 		progress_show(&pl->p, what);
-		if (runner_run(env, c->sc, c->model, rep, &row) < 0)
+		if (runner_run(env, c->sc, c->model, rep, 0, &row) < 0)
 			return -1;
-		sys_copy(row.build, sizeof(row.build), label);
-		results_add(pl->t, &row);
-		if (results_save_csv(pl->dir, pl->t) < 0)
-			die("cannot write %s/runs.csv: %s", pl->dir, strerror(errno));
+		keep_row(pl, c, &row);
 		progress_step(&pl->p, runner_planned_s(env, c->sc, rep));
-		if (rep == 0 || !results_disturbed(&row) || tries == RETRIES)
+		if (!results_disturbed(&row) || tries == RETRIES)
 			break;
 		/* One more run than planned: the progress line says so. */
 		pl->p.total++;
@@ -306,27 +345,35 @@ static int run_cell(struct planner *pl, struct cell *c, int rep, int reps_shown)
 	return 0;
 }
 
-/* The fixed repetitions: rep 0 (the system call pass, if any) to reps,
- * each over every cell not yet done.  Returns 0, or -1 if stopped. */
+/* The fixed repetitions 1 to reps, each over every cell not yet done, and
+ * each with its system call pass.  Returns 0, or -1 if stopped. */
 static int run_fixed(struct planner *pl, int reps)
 {
-	int first = runner_first_rep(&pl->env[0]), groups = pl->n_cells / pl->n_builds, todo = 0;
+	int groups = pl->n_cells / pl->n_builds, todo = 0;
 	double planned = 0;
 
-	for (int rep = first; rep <= reps; rep++)
-		for (int i = 0; i < pl->n_cells; i++)
-			if (!done(pl, &pl->cells[i], rep)) {
+	for (int rep = 1; rep <= reps; rep++)
+		for (int i = 0; i < pl->n_cells; i++) {
+			const struct cell *c = &pl->cells[i];
+			const struct runner_env *env = &pl->env[c->build];
+
+			if (runner_counts_syscalls(env) && passes_of(pl, c) < rep) {
 				todo++;
-				planned += runner_planned_s(&pl->env[pl->cells[i].build],
-							    pl->cells[i].sc, rep);
+				planned += runner_planned_s(env, c->sc, 0);
 			}
+			if (!done(pl, c, rep)) {
+				todo++;
+				planned += runner_planned_s(env, c->sc, rep);
+			}
+		}
 	progress_start(&pl->p, todo, planned);
-	for (int rep = first; rep <= reps; rep++)
+	for (int rep = 1; rep <= reps; rep++)
 		for (int g = 0; g < groups; g++)
 			for (int k = 0; k < pl->n_builds; k++) {
 				struct cell *c = cell_at(pl, g, k, rep);
 
-				if (!done(pl, c, rep) && run_cell(pl, c, rep, reps) < 0)
+				if (run_pass(pl, c, rep) < 0 ||
+				    (!done(pl, c, rep) && run_cell(pl, c, rep, reps) < 0))
 					return -1;
 			}
 	return 0;
@@ -529,7 +576,7 @@ static const struct run_row *sweep_run(struct planner *pl, const struct scenario
 		snprintf(what, sizeof(what), "%s %s%s%s (%s)", step->name, model, *label ? "@" : "",
 			 label, step->rate ? rate : "closed-loop probe");
 		progress_show(&pl->p, what);
-		if (runner_run(&pl->env[build], step, model, 1, &row) < 0) {
+		if (runner_run(&pl->env[build], step, model, 1, 0, &row) < 0) {
 			*stopped = true;
 			return NULL;
 		}
@@ -662,7 +709,9 @@ static int print_plan(const struct runner_env *env, const struct model_list *m,
 {
 	const struct suite *s = env->suite;
 	double runs_s = 0, batch_s = 0;
-	int first = runner_first_rep(env), runs = 0;
+	bool count = runner_counts_syscalls(env);
+	double rep_s = 0; /* one repetition of every cell, with its pass */
+	int runs = 0, per_rep = count ? 2 : 1;
 
 	for (int i = 0; i < s->n_scenarios; i++) {
 		const struct scenario *sc = &s->scenarios[i];
@@ -677,17 +726,20 @@ static int print_plan(const struct runner_env *env, const struct model_list *m,
 				  (runner_planned_s(env, sc, 1) + RUN_OVERHEAD_S);
 			continue;
 		}
-		runs += models * (s->reps + 1 - first);
-		for (int rep = first; rep <= s->reps; rep++)
-			runs_s += models * (runner_planned_s(env, sc, rep) + RUN_OVERHEAD_S +
-					    (rep == 0 ? 0.3 : 0) + sc->idle / 2000.0);
+		runs += models * s->reps * per_rep;
+		rep_s +=
+		    models * (runner_planned_s(env, sc, 1) + RUN_OVERHEAD_S + sc->idle / 2000.0);
+		if (count) /* the counter takes about 0.3 s to attach */
+			rep_s += models * (runner_planned_s(env, sc, 0) + RUN_OVERHEAD_S + 0.3 +
+					   sc->idle / 2000.0);
 	}
+	runs_s += rep_s * s->reps;
 	for (int i = 0; i < s->n_batches && !o->no_batch && o->n_builds == 1; i++)
 		batch_s += (m->n * 1.2 + s->batches[i].bound_s) * s->batches[i].runs + m->n;
 	printf("suite %s: %d models x %d scenarios x %d reps%s = %d runs (about %.0f s)"
 	       ", %d batches (about %.0f s): about %.1f minutes in all\n",
-	       s->name, m->n, s->n_scenarios, s->reps, first == 0 ? " + syscall pass" : "", runs,
-	       runs_s, o->no_batch || o->n_builds > 1 ? 0 : s->n_batches, batch_s,
+	       s->name, m->n, s->n_scenarios, s->reps, count ? " x 2 (a syscall pass each)" : "",
+	       runs, runs_s, o->no_batch || o->n_builds > 1 ? 0 : s->n_batches, batch_s,
 	       (runs_s + batch_s) / 60);
 	if (o->n_builds > 1)
 		printf("%d builds, run alternately: each (scenario, model) runs once per build\n",
@@ -700,7 +752,7 @@ static int print_plan(const struct runner_env *env, const struct model_list *m,
 		    o->max_reps > 0   ? o->max_reps
 		    : s->max_reps > 0 ? s->max_reps
 				      : 10,
-		    runs_s / (s->reps + 1 - first) *
+		    rep_s *
 			((o->max_reps > 0   ? o->max_reps
 			  : s->max_reps > 0 ? s->max_reps
 					    : 10) -

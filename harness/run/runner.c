@@ -97,7 +97,8 @@ struct run_ctx {
 	struct rusage server_ru;
 	long peak_rss_kb;
 	struct syscount counter;
-	double syscalls; /* NAN when not counted */
+	char *syscalls_base; /* the counter's files, without their suffix */
+	double syscalls;     /* NAN when not counted */
 	/* The interference window (the load generator's life). */
 	struct host_counters *before, *after;
 	bool window;	     /* both snapshots were taken */
@@ -106,8 +107,10 @@ struct run_ctx {
 	double cpu_speed_ns; /* the CPU-speed control, NAN if not timed */
 };
 
-char *runner_run_name(const struct scenario *sc, const char *model, int rep)
+char *runner_run_name(const struct scenario *sc, const char *model, int rep, int pass)
 {
+	if (rep == 0 && pass > 1)
+		return sys_fmt("%s-%s-0-%d", sc->name, model, pass);
 	return sys_fmt("%s-%s-%d", sc->name, model, rep);
 }
 
@@ -124,27 +127,35 @@ static double measured_s(const struct runner_env *env, const struct scenario *sc
 	return d;
 }
 
-double runner_planned_s(const struct runner_env *env, const struct scenario *sc, int rep)
+/* Seconds of load before the measured window.  A system call pass has
+ * none: it counts the server's whole life, connections and all, per
+ * request it served, so it has nothing to warm up for. */
+static double warmup_s(const struct runner_env *env, const struct scenario *sc, int rep)
 {
-	double w = sc->warmup_s > 0 ? sc->warmup_s : env->suite->warmup_s;
-
-	return measured_s(env, sc, rep) + w;
+	if (rep == 0)
+		return 0;
+	return sc->warmup_s > 0 ? sc->warmup_s : env->suite->warmup_s;
 }
 
-int runner_first_rep(const struct runner_env *env)
+double runner_planned_s(const struct runner_env *env, const struct scenario *sc, int rep)
 {
-	return env->syscalls != SYSCOUNT_NONE ? 0 : 1;
+	return measured_s(env, sc, rep) + warmup_s(env, sc, rep);
+}
+
+bool runner_counts_syscalls(const struct runner_env *env)
+{
+	return env->syscalls != SYSCOUNT_NONE;
 }
 
 static void ctx_init(struct run_ctx *c, const struct runner_env *env, const struct scenario *sc,
-		     const char *model, int rep)
+		     const char *model, int rep, int pass)
 {
 	/* With several builds, each build's files carry its label, as the
 	 * report's cells do (data/agg.h: "epoll@A"). */
 	char *key = env->build_label && env->build_label[0]
 			? sys_fmt("%s@%s", model, env->build_label)
 			: sys_strdup(model);
-	char *name = runner_run_name(sc, key, rep);
+	char *name = runner_run_name(sc, key, rep, pass);
 
 	free(key);
 	memset(c, 0, sizeof(*c));
@@ -155,10 +166,11 @@ static void ctx_init(struct run_ctx *c, const struct runner_env *env, const stru
 	c->out_log = sys_fmt("%s/logs/%s.server.out", env->outdir, name);
 	c->err_log = sys_fmt("%s/logs/%s.server.err", env->outdir, name);
 	c->lg_log = sys_fmt("%s/logs/%s.loadgen.txt", env->outdir, name);
+	c->syscalls_base = sys_fmt("%s/logs/%s.syscalls", env->outdir, name);
 	c->json_path = sys_fmt("%s/hist/%s.json", env->outdir, name);
 	c->hgrm_path = sys_fmt("%s/hist/%s.hgrm", env->outdir, name);
 	c->duration_s = measured_s(env, sc, rep);
-	c->warmup_s = sc->warmup_s > 0 ? sc->warmup_s : env->suite->warmup_s;
+	c->warmup_s = warmup_s(env, sc, rep);
 	c->server = c->loadgen = -1;
 	c->counter.pid = -1;
 	c->syscalls = NAN;
@@ -188,6 +200,7 @@ static void ctx_free(struct run_ctx *c)
 	free(c->out_log);
 	free(c->err_log);
 	free(c->lg_log);
+	free(c->syscalls_base);
 	free(c->json_path);
 	free(c->hgrm_path);
 	free(c->before);
@@ -392,15 +405,10 @@ static void drive_load(struct run_ctx *c)
 	double own0;
 
 	unlink(c->json_path);
-	if (c->rep == 0 && c->env->syscalls != SYSCOUNT_NONE) {
-		char *base = sys_fmt("%s/logs/%s-%s-%d.syscalls", c->env->outdir, c->sc->name,
-				     c->model, c->rep);
-
-		if (syscount_attach(&c->counter, c->env->syscalls, c->server, client_cpus(c),
-				    base) < 0)
-			sys_warn("%s: cannot count system calls, see %s.log", c->model, base);
-		free(base);
-	}
+	if (c->rep == 0 && c->env->syscalls != SYSCOUNT_NONE &&
+	    syscount_attach(&c->counter, c->env->syscalls, c->server, client_cpus(c),
+			    c->syscalls_base) < 0)
+		sys_warn("%s: cannot count system calls, see %s.log", c->model, c->syscalls_base);
 	loadgen_args(c, &a);
 	sp.argv = a.v;
 	own0 = own_cpu_s(c);
@@ -732,12 +740,12 @@ static double cpu_speed(const struct run_ctx *c)
 }
 
 int runner_run(const struct runner_env *env, const struct scenario *sc, const char *model, int rep,
-	       struct run_row *row)
+	       int pass, struct run_row *row)
 {
 	struct run_ctx c;
 	int rc = 0;
 
-	ctx_init(&c, env, sc, model, rep);
+	ctx_init(&c, env, sc, model, rep, pass);
 	results_row_init(row, env->suite->name, sc, model, rep);
 	sys_copy(row->server_cpus, sizeof(row->server_cpus), server_cpus(&c));
 	sys_copy(row->client_cpus, sizeof(row->client_cpus), client_cpus(&c));

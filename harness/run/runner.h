@@ -11,6 +11,7 @@
 #define BENCH_RUN_RUNNER_H
 
 #include <signal.h>
+#include <stdbool.h>
 
 #include "data/results.h"
 #include "data/suite.h"
@@ -31,21 +32,25 @@ struct runner_env {
 	enum syscount_method syscalls;	 /* how system calls are counted */
 };
 
-/* The name of a run's files: "<scenario>-<model>-<rep>". */
-char *runner_run_name(const struct scenario *sc, const char *model, int rep);
+/* The name of a run's files: "<scenario>-<model>-<rep>"; system call pass
+ * k (rep 0) is "<scenario>-<model>-0" for k = 1, "...-0-<k>" after it. */
+char *runner_run_name(const struct scenario *sc, const char *model, int rep, int pass);
 
 /* Measured seconds plus warm-up of one run of sc, repetition rep (for the
  * ETA).  Rep 0 is the short system call pass (suite key syscalls_s). */
 double runner_planned_s(const struct runner_env *env, const struct scenario *sc, int rep);
 
-/* The first repetition to run: 0 (the system call pass) when a counter
- * works, else 1. */
-int runner_first_rep(const struct runner_env *env);
+/* Whether system calls are counted: then every measured repetition k of a
+ * cell is preceded by system call pass k (a rep 0 row), so that the count
+ * has as many values as every other metric. */
+bool runner_counts_syscalls(const struct runner_env *env);
 
-/* Performs one run and fills row.  Rep 0 is the system call pass: the
- * counter is attached only then, so it never slows the measured reps.  Returns 0 when the row is
- * complete (ok or failed), -1 if the harness was interrupted (row must not be kept). */
+/* Performs one run and fills row.  Rep 0 is a system call pass (pass says
+ * which, from 1): the counter is attached only then, so it never slows the
+ * measured reps; pass is 0 for a measured repetition.  Returns 0 when the
+ * row is complete (ok or failed), -1 if the harness was interrupted (row
+ * must not be kept). */
 int runner_run(const struct runner_env *env, const struct scenario *sc, const char *model, int rep,
-	       struct run_row *row);
+	       int pass, struct run_row *row);
 
 #endif
