@@ -141,9 +141,9 @@ static void answer(struct session *s, const char *line, size_t len, char *out, s
 	remember(s, line, len);
 }
 
-enum session_step lines_process(struct session *s, const struct server_config *cfg,
-				const char *in, size_t in_len, size_t *consumed, char *out,
-				size_t out_cap, size_t *out_len)
+enum session_step lines_process(struct session *s, const struct server_config *cfg, const char *in,
+				size_t in_len, size_t *consumed, char *out, size_t out_cap,
+				size_t *out_len)
 {
 	enum session_step step;
 	size_t off = 0;
@@ -163,8 +163,9 @@ enum session_step lines_process(struct session *s, const struct server_config *c
 		}
 		if (r != LINES_LINE) {
 			off = in_len; /* nothing after bad input is trusted */
-			step = refuse(s, r == LINES_TOO_LONG ? LINES_TOO_LONG_MSG : LINES_NOT_TEXT_MSG,
-				      out, out_len);
+			step =
+			    refuse(s, r == LINES_TOO_LONG ? LINES_TOO_LONG_MSG : LINES_NOT_TEXT_MSG,
+				   out, out_len);
 			break;
 		}
 		/* Each line is one request to the simulated backend (as each

@@ -58,9 +58,9 @@ enum lines_scan lines_scan(const char *in, size_t len, size_t *line_len, size_t 
  * LINES_REPLY_ROOM bytes of output room per line; returns
  * SESSION_OUTPUT_FULL when there is less. */
 #define LINES_REPLY_ROOM (2 * LINES_MAX + 2)
-enum session_step lines_process(struct session *s, const struct server_config *cfg,
-				const char *in, size_t in_len, size_t *consumed, char *out,
-				size_t out_cap, size_t *out_len);
+enum session_step lines_process(struct session *s, const struct server_config *cfg, const char *in,
+				size_t in_len, size_t *consumed, char *out, size_t out_cap,
+				size_t *out_len);
 
 /* Frees the previous line (session_end() calls it). */
 void lines_end(struct session *s);
