@@ -131,7 +131,8 @@ torture: deps
 	@$(MAKE) --no-print-directory -j2 all sanitizers tests >/dev/null
 	@TORTURE=1 MODELS="$(MODELS)" ONLY='@(reliability|fuzz)/*' tests/run.sh
 
-# Coverage-guided fuzzing of the HTTP parser and session (clang libFuzzer).
+# Coverage-guided fuzzing of the HTTP parser, the session and the lines
+# protocol (clang libFuzzer).
 fuzz: deps
 	@$(MAKE) --no-print-directory -j2 $(FUZZ_TARGETS) >/dev/null
 	@tests/fuzz/run-fuzzers $(if $(FUZZ_SECONDS),--seconds $(FUZZ_SECONDS))

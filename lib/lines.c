@@ -79,6 +79,15 @@ enum lines_scan lines_scan(const char *in, size_t len, size_t *line_len, size_t 
 		if (i >= LINES_MAX)
 			return LINES_TOO_LONG;
 		if (b >= 0x80) {
+			/* A character that would straddle the limit makes the
+			 * line too long, whatever its other bytes: the answer
+			 * must not change as they arrive. */
+			if (b >= 0xC2 && b <= 0xF4 &&
+			    i + (b >= 0xF0   ? 4
+				 : b >= 0xE0 ? 3
+					     : 2) >
+				LINES_MAX)
+				return LINES_TOO_LONG;
 			n = utf8_seq(p + i, len - i);
 			if (n < 0)
 				return LINES_NOT_TEXT;
@@ -88,8 +97,6 @@ enum lines_scan lines_scan(const char *in, size_t len, size_t *line_len, size_t 
 			return LINES_NOT_TEXT;
 		}
 		i += (size_t)n;
-		if (i > LINES_MAX) /* a character that straddles the limit */
-			return LINES_TOO_LONG;
 	}
 	return LINES_PARTIAL;
 }
