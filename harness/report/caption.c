@@ -624,16 +624,18 @@ void caption_syscalls(const struct agg *a, char *buf, size_t size)
 static void say_batch_settings(const struct hyperfine_batch *p, struct text *t)
 {
 	double one = (p->messages - 1) * p->think_ms / 1000.0;
+	bool lines = strcmp(p->proto, "lines") == 0;
 
 	say(t, " (%d clients x %d %s, %d ms apart", p->clients, p->messages,
-	    strcmp(p->proto, "lines") == 0 ? "lines" : "echo messages", p->think_ms);
+	    lines ? "lines" : "echo messages", p->think_ms);
 	if (p->idle_timeout_s)
 		say(t, ", server --idle-timeout %d", p->idle_timeout_s);
 	say(t,
-	    "): a client's messages span %d intervals, so a server that serves the clients "
+	    "): a client's %s span %d intervals, so a server that serves the clients "
 	    "concurrently needs about %.1f s, a serial one (one client after another) %d x "
 	    "%.1f s = %.0f s; runs are cut off at %.0f s",
-	    p->messages - 1, one, p->clients, one, p->clients * one, p->bound_s);
+	    lines ? "lines" : "messages", p->messages - 1, one, p->clients, one, p->clients * one,
+	    p->bound_s);
 }
 
 /* Every model's median, in the export's order, or why it has none. */
