@@ -43,7 +43,7 @@ HDRS        := $(wildcard lib/*.h clients/*.h harness/*.h)
 
 # The unit tests and fuzz targets, and the lib/ files each one needs.  Every
 # test binary is built here, so that its flags are the Makefile's.
-PROTO_SRCS  := lib/http.c lib/session.c lib/stats.c lib/util.c
+PROTO_SRCS  := lib/http.c lib/lines.c lib/session.c lib/stats.c lib/util.c
 UNIT_TESTS  := build/tests/test_http build/tests/test_heap build/tests/test_hist \
                build/tests/test_stats
 FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz-*.c)
@@ -131,7 +131,8 @@ torture: deps
 	@$(MAKE) --no-print-directory -j2 all sanitizers tests >/dev/null
 	@TORTURE=1 MODELS="$(MODELS)" ONLY='@(reliability|fuzz)/*' tests/run.sh
 
-# Coverage-guided fuzzing of the HTTP parser and session (clang libFuzzer).
+# Coverage-guided fuzzing of the HTTP parser, the session and the lines
+# protocol (clang libFuzzer).
 fuzz: deps
 	@$(MAKE) --no-print-directory -j2 $(FUZZ_TARGETS) >/dev/null
 	@tests/fuzz/run-fuzzers $(if $(FUZZ_SECONDS),--seconds $(FUZZ_SECONDS))

@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -68,6 +69,7 @@ static void client_close(struct client *c)
 	c->head = 0;
 	c->head_seen = false;
 	c->out_left = 0;
+	c->lines_sent = c->lines_answered = 0;
 	check_reset(&c->chk);
 }
 
@@ -159,11 +161,32 @@ static void client_open(struct client_group *g, struct client *c, uint64_t now)
 	watch(g, c, EPOLL_CTL_ADD, true);
 }
 
+/* --proto lines: writes the next k lines of c ("Hello World!:n\n", n
+ * counted per connection) to c->lines_out; returns their length. */
+static size_t make_lines(struct client *c, uint64_t k)
+{
+	size_t len = 0;
+
+	for (uint64_t i = 0; i < k; i++)
+		len += (size_t)snprintf(c->lines_out + len, CLIENT_LINE_MAX, LG_LINE_TEXT "%llu\n",
+					(unsigned long long)++c->lines_sent);
+	return len;
+}
+
+/* Starts writing a batch of k requests (from client_flush()). */
+static void start_batch(struct client_group *g, struct client *c, uint64_t k)
+{
+	c->out_off = 0;
+	c->out_left = g->cfg->proto == LG_LINES ? make_lines(c, k) : (size_t)k * g->tgt->reqlen;
+}
+
 /* Writes what is left of the current batch; EPOLLOUT only while blocked. */
 static void client_flush(struct client_group *g, struct client *c, uint64_t now)
 {
+	const char *batch = c->lines_out ? c->lines_out : g->tgt->batch;
+
 	while (c->out_left) {
-		ssize_t n = send(c->fd, g->tgt->batch + c->out_off, c->out_left, MSG_NOSIGNAL);
+		ssize_t n = send(c->fd, batch + c->out_off, c->out_left, MSG_NOSIGNAL);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -188,8 +211,7 @@ static void client_flush(struct client_group *g, struct client *c, uint64_t now)
 static void client_send(struct client_group *g, struct client *c, uint64_t k, uint64_t now)
 {
 	take_slots(g, c, k, now);
-	c->out_off = 0;
-	c->out_left = (size_t)k * g->tgt->reqlen;
+	start_batch(g, c, k);
 	client_flush(g, c, now);
 }
 
@@ -276,8 +298,7 @@ static void client_connected(struct client_group *g, struct client *c, uint64_t 
 		client_next(g, c, now);
 		return;
 	}
-	c->out_off = 0;
-	c->out_left = g->tgt->reqlen;
+	start_batch(g, c, 1);
 	client_flush(g, c, now);
 }
 
@@ -336,6 +357,31 @@ static int client_complete(struct client_group *g, struct client *c, uint64_t no
 	return -1;
 }
 
+/* --proto lines: checks the answer to the oldest line in flight, line n
+ * of this connection: "Hello World!:n\n" for the first, else the line
+ * before it, a space, and it.  The expected answer is made when its first
+ * byte arrives; check_echo() then compares it byte for byte. */
+static int check_line(struct client *c, const char *p, size_t len, size_t *used)
+{
+	uint64_t n = c->lines_answered + 1;
+	int r;
+
+	if (c->chk.pos == 0) {
+		if (n == 1)
+			c->answer_len =
+			    (uint32_t)snprintf(c->answer, sizeof(c->answer), LG_LINE_TEXT "1\n");
+		else
+			c->answer_len =
+			    (uint32_t)snprintf(c->answer, sizeof(c->answer),
+					       LG_LINE_TEXT "%llu " LG_LINE_TEXT "%llu\n",
+					       (unsigned long long)(n - 1), (unsigned long long)n);
+	}
+	r = check_echo(&c->chk, p, len, used, c->answer, c->answer_len);
+	if (r == CHECK_DONE)
+		c->lines_answered = n;
+	return r;
+}
+
 /* Walks the responses in p[0..len).  Returns -1 if c was closed. */
 static int client_parse(struct client_group *g, struct client *c, const char *p, size_t len,
 			uint64_t now)
@@ -357,6 +403,8 @@ static int client_parse(struct client_group *g, struct client *c, const char *p,
 		}
 		if (g->cfg->proto == LG_HTTP)
 			r = check_http(&c->chk, p, len, &used);
+		else if (g->cfg->proto == LG_LINES)
+			r = check_line(c, p, len, &used);
 		else
 			r = check_echo(&c->chk, p, len, &used, g->tgt->request, g->tgt->reqlen);
 		if (r == CHECK_BAD) {

@@ -24,6 +24,12 @@
 
 #define CLIENT_RBUF (64 * 1024) /* the group's read buffer */
 
+/* --proto lines: room for one "Hello World!:n\n" line, and for the answer
+ * it expects ("Hello World!:n-1 Hello World!:n\n"); n has at most 20
+ * digits. */
+#define CLIENT_LINE_MAX 40
+#define CLIENT_ANSWER_MAX 80
+
 enum client_state { CLIENT_DOWN, CLIENT_CONNECTING, CLIENT_UP, CLIENT_DONE };
 
 struct slot {
@@ -50,6 +56,15 @@ struct client {
 	size_t out_off, out_left; /* the batch being written */
 	struct check chk;
 	struct slot *ring; /* ring_mask + 1 slots */
+	/* --proto lines only: the connection's own bytes to send, since each
+	 * line differs (pipeline x CLIENT_LINE_MAX bytes, else NULL), the
+	 * lines sent and answered on this connection (a new connection starts
+	 * from line 1: it is a new conversation for the server), and the
+	 * answer the oldest line in flight must get. */
+	char *lines_out;
+	uint64_t lines_sent, lines_answered;
+	uint32_t answer_len;
+	char answer[CLIENT_ANSWER_MAX];
 };
 
 /* The clients of one thread and what they share.  The thread's loop owns

@@ -30,7 +30,19 @@
 #define LG_MAX_PIPELINE 1024
 #define LG_MAX_ERRNO 160 /* connect errors are also counted by errno */
 
-enum lg_proto { LG_HTTP, LG_ECHO };
+/* LG_LINES is the seed article's stateful echo (lib/lines.h): client.c
+ * sends "Hello World!:n" lines and checks each answer names the previous
+ * line it sent. */
+enum lg_proto { LG_HTTP, LG_ECHO, LG_LINES };
+
+/* What every --proto lines line says before its number. */
+#define LG_LINE_TEXT "Hello World!:"
+
+/* The protocol's name on the command line and in reports. */
+static inline const char *lg_proto_name(enum lg_proto p)
+{
+	return p == LG_HTTP ? "http" : p == LG_ECHO ? "echo" : "lines";
+}
 
 /* Everything the command line says, as given (durations in microseconds). */
 struct lg_config {

@@ -16,7 +16,7 @@
 
 static const char usage_text[] =
     "usage: loadgen [options] http://HOST:PORT/path\n"
-    "       loadgen --proto echo [options] HOST:PORT\n"
+    "       loadgen --proto echo|lines [options] HOST:PORT\n"
     "\n"
     "  -t, --threads N      threads, each with its own epoll loop (1)\n"
     "  -c, --connections N  connections, shared out over threads (10)\n"
@@ -24,7 +24,9 @@ static const char usage_text[] =
     "  -n, --requests N     send N requests in total, then stop\n"
     "      --warmup T       run first for T without recording (0)\n"
     "      --timeout T      per request and per connect (2s)\n"
-    "      --proto P        http or echo (http)\n"
+    "      --proto P        http, echo or lines (http); lines sends the seed\n"
+    "                       article's \"Hello World!:n\" lines, n = 1, 2, ...\n"
+    "                       per connection, and checks each answer\n"
     "      --size N         echo message size in bytes (64)\n"
     "      --pipeline N     requests in flight per connection (1)\n"
     "      --think-ms N     pause after each response (0)\n"
@@ -158,9 +160,9 @@ static void set_option(struct lg_config *cfg, int opt, const char *arg)
 		cfg->timeout_us = parse_time("--timeout", arg, 1e6);
 		break;
 	case LG_OPT_PROTO:
-		if (strcmp(arg, "http") && strcmp(arg, "echo"))
-			usage_error("--proto: '%s' is neither http nor echo", arg);
-		cfg->proto = arg[0] == 'h' ? LG_HTTP : LG_ECHO;
+		if (strcmp(arg, "http") && strcmp(arg, "echo") && strcmp(arg, "lines"))
+			usage_error("--proto: '%s' is not http, echo or lines", arg);
+		cfg->proto = arg[0] == 'h' ? LG_HTTP : arg[0] == 'e' ? LG_ECHO : LG_LINES;
 		break;
 	case LG_OPT_SIZE:
 		cfg->size = (size_t)parse_int("--size", arg, 1, 1 << 24);
@@ -237,9 +239,10 @@ static void parse_target(struct lg_config *cfg, const char *url)
 	const char *rest;
 
 	cfg->url = url;
-	if (cfg->proto == LG_ECHO) {
+	if (cfg->proto != LG_HTTP) {
 		if (*split_host_port(cfg, url, NULL))
-			usage_error("target: echo wants HOST:PORT, not '%s'", url);
+			usage_error("target: %s wants HOST:PORT, not '%s'",
+				    lg_proto_name(cfg->proto), url);
 		return;
 	}
 	if (strncmp(url, "http://", 7) != 0)

@@ -49,7 +49,7 @@ static void print_header(FILE *f, const struct lg_config *cfg)
 	else
 		fprintf(f, "Running %s test @ %s\n", fmt_us(t, (double)cfg->duration_us), cfg->url);
 	fprintf(f, "  %d threads and %d connections, %s, %s loop", cfg->threads, cfg->connections,
-		cfg->proto == LG_HTTP ? "http" : "echo", cfg->rate ? "open" : "closed");
+		lg_proto_name(cfg->proto), cfg->rate ? "open" : "closed");
 	if (cfg->rate)
 		fprintf(f, " at %.0f requests/s", cfg->rate);
 	if (cfg->pipeline > 1)

@@ -70,6 +70,12 @@ void target_init(struct lg_target *t, const struct lg_config *cfg)
 	resolve(t, cfg);
 	if (cfg->proto == LG_HTTP) {
 		t->request = build_http_request(cfg, &t->reqlen);
+	} else if (cfg->proto == LG_LINES) {
+		/* Each client makes its own lines (client.c); this is the first. */
+		t->request = strdup(LG_LINE_TEXT "1\n");
+		if (!t->request)
+			lg_die("out of memory");
+		t->reqlen = strlen(t->request);
 	} else {
 		t->request = echo_message(cfg->size);
 		t->reqlen = cfg->size;

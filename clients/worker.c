@@ -188,6 +188,8 @@ static void init_clients(struct worker *w, int first)
 		cl->index = first + i;
 		cl->ring = w->ring + (size_t)i * (g->ring_mask + 1);
 		cl->budget = n ? n / c + (gi < n % c) : UINT64_MAX;
+		if (cfg->proto == LG_LINES)
+			cl->lines_out = xcalloc((size_t)cfg->pipeline, CLIENT_LINE_MAX);
 		if (cfg->rate && !cfg->keepalive)
 			cl->sched_base =
 			    g->clk->start_us + (uint64_t)((double)gi * 1e6 / cfg->rate);
@@ -230,8 +232,10 @@ void worker_free(struct worker *w)
 
 	close(g->epfd);
 	close(w->tfd);
-	for (int i = 0; i < w->nclients; i++)
+	for (int i = 0; i < w->nclients; i++) {
 		check_free(&g->clients[i].chk);
+		free(g->clients[i].lines_out);
+	}
 	hist_free(g->res.latency);
 	hist_free(g->res.connect);
 	hist_free(g->res.ttfb);

@@ -212,6 +212,7 @@ void conn_serve_blocking(int fd, const struct server_config *cfg, const struct b
 	else if (rc < 0)
 		stats_add(STAT_IO_ERRORS, 1);
 	live_remove(&live);
+	session_end(&s);
 out_free:
 	close(fd);
 	free(in);

@@ -305,6 +305,7 @@ void conn_close(struct conn *c)
 {
 	close(c->fd);
 	c->fd = -1;
+	session_end(&c->session);
 	free(c->in);
 	free(c->out);
 	c->in = c->out = NULL;

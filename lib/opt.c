@@ -77,7 +77,8 @@ static void usage(FILE *out, const struct model *m)
 	fprintf(out,
 		"usage: server-%s [options]\n"
 		"  %s\n\n"
-		"  --proto echo|http     workload (default http)\n"
+		"  --proto echo|http|lines  workload (default http); lines is the\n"
+		"                        seed article's stateful echo (lib/lines.h)\n"
 		"  --host ADDR           address to listen on (default 127.0.0.1)\n"
 		"  --port N              port, 0 = any free port (default 8080)\n"
 		"  --workers N           threads or processes (default %s)\n"
@@ -132,8 +133,11 @@ void opt_parse(struct server_config *cfg, int argc, char **argv, const struct mo
 				cfg->proto = PROTO_ECHO;
 			else if (strcmp(optarg, "http") == 0)
 				cfg->proto = PROTO_HTTP;
+			else if (strcmp(optarg, "lines") == 0)
+				cfg->proto = PROTO_LINES;
 			else {
-				fprintf(stderr, "--proto: '%s' is not echo or http\n", optarg);
+				fprintf(stderr, "--proto: '%s' is not echo, http or lines\n",
+					optarg);
 				exit(2);
 			}
 			break;

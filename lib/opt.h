@@ -11,7 +11,7 @@
 
 #include <stdbool.h>
 
-enum proto { PROTO_ECHO, PROTO_HTTP };
+enum proto { PROTO_ECHO, PROTO_HTTP, PROTO_LINES };
 
 struct server_config {
 	enum proto proto;

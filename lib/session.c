@@ -1,5 +1,5 @@
 /*
- * session.c - the echo and HTTP state machines.
+ * session.c - the echo and HTTP state machines (lines is in lines.c).
  *
  * HTTP life of a request: parse the head (re-parsed from its start until it
  * is complete), discard its body, then answer -- at once, or after the
@@ -10,6 +10,7 @@
 #include "session.h"
 
 #include "http.h"
+#include "lines.h"
 #include "stats.h"
 #include "util.h"
 
@@ -23,6 +24,11 @@ enum { PHASE_HEAD, PHASE_BODY };
 void session_init(struct session *s, enum proto proto)
 {
 	*s = (struct session){.proto = (uint8_t)proto};
+}
+
+void session_end(struct session *s)
+{
+	lines_end(s);
 }
 
 int session_in_head(const struct session *s, size_t unconsumed)
@@ -162,5 +168,7 @@ enum session_step session_process(struct session *s, const struct server_config 
 	}
 	if (s->proto == PROTO_ECHO)
 		return echo_process(s, cfg, in, in_len, consumed, out, out_cap, out_len);
+	if (s->proto == PROTO_LINES)
+		return lines_process(s, cfg, in, in_len, consumed, out, out_cap, out_len);
 	return http_process(s, cfg, in, in_len, consumed, out, out_cap, out_len);
 }

@@ -1,11 +1,12 @@
 /*
  * session.h - the protocol state machine every model runs.
  *
- * A session turns received bytes into bytes to send, for --proto echo or
- * http.  It does no I/O and allocates nothing: the model passes in the bytes
- * it has read and an output buffer it owns, and the session says what to do
- * next.  Blocking models and event loops run exactly this code, which is what
- * makes the comparison fair.
+ * A session turns received bytes into bytes to send, for --proto echo,
+ * http or lines.  It does no I/O, and allocates nothing except the previous
+ * line of a lines session (lib/lines.h), which session_end() frees: the
+ * model passes in the bytes it has read and an output buffer it owns, and
+ * the session says what to do next.  Blocking models and event loops run
+ * exactly this code, which is what makes the comparison fair.
  *
  * The session also applies the per-request knobs: --work-us (a CPU spin,
  * done here) and --delay-us (returned as SESSION_DELAY, because how to wait is
@@ -34,6 +35,8 @@ enum session_step {
 	SESSION_CLOSE	     /* send the output, then close */
 };
 
+struct lines_prev; /* lib/lines.c */
+
 struct session {
 	uint8_t proto;	       /* enum proto */
 	uint8_t pending;       /* a response is owed after the delay */
@@ -44,6 +47,9 @@ struct session {
 	uint8_t phase;	       /* reading a head, or discarding a body */
 	uint16_t status;       /* pending response's status */
 	uint64_t body_left;    /* request body bytes still to discard */
+
+	/* lines: the previous line, or NULL before the first one */
+	struct lines_prev *lines_prev;
 };
 
 void session_init(struct session *s, enum proto proto);
@@ -51,10 +57,16 @@ void session_init(struct session *s, enum proto proto);
 /* Runs the protocol over in[0..in_len), appending to out[*out_len..out_cap).
  * Sets *consumed to the input bytes used (the caller keeps the rest and
  * passes them again, with more, next time) and advances *out_len.  Returns
- * what the model must do next.  out_cap must be at least 1 KiB. */
+ * what the model must do next.  out_cap must be at least 4 KiB (a lines
+ * answer takes up to 2 KiB). */
 enum session_step session_process(struct session *s, const struct server_config *cfg,
 				  const char *in, size_t in_len, size_t *consumed, char *out,
 				  size_t out_cap, size_t *out_len);
+
+/* Frees what the session allocated (a lines session's previous line).
+ * Every model calls it where it closes a connection; s may be reused after
+ * session_init(). */
+void session_end(struct session *s);
 
 /* True while the session holds part of a request head: the model enforces
  * --header-timeout only then. */

@@ -19,6 +19,8 @@
  * per connection, its output buffered only meanwhile.  The kernel accepts
  * every waiting connection per wakeup, not 64.  Kernels without multishot
  * (accept before 5.19, receive before 6.0) get one operation per submission.
+ * Its close path, not conn_close(), frees the connection, so it calls
+ * session_end() itself (a lines session's previous line).
  *
  * Links: liburing
  */
@@ -288,6 +290,7 @@ static void close_conn(struct uring_loop *l, struct uconn *c)
 	 * it really closes when the last of them completes. */
 	close(c->conn.fd);
 	c->conn.fd = -1;
+	session_end(&c->conn.session); /* conn_close()'s part, done here */
 	free(c->conn.in);
 	c->conn.in = NULL;
 	c->conn.in_len = c->conn.in_cap = 0;

@@ -14,7 +14,9 @@
  * when: a request needs real CPU work or a handler blocks.  Special cases:
  * libuv does its own accept() (Debian 12's 1.44 takes every pending
  * connection per wakeup, not 64) and its own EMFILE trick, so connections
- * it sheds are not in the refused count.
+ * it sheds are not in the refused count.  Its close path, not conn_close(),
+ * frees the connection, so it calls session_end() itself (a lines
+ * session's previous line).
  *
  * Links: libuv
  */
@@ -85,6 +87,7 @@ static void close_conn(struct uconn *u)
 	if (uv_is_closing((uv_handle_t *)&u->tcp))
 		return;
 	conn_list_remove(&server_of(u)->conns, &u->conn);
+	session_end(&u->conn.session); /* conn_close()'s part, done here */
 	free(u->conn.in);
 	u->conn.in = NULL;
 	u->conn.in_len = u->conn.in_cap = 0;

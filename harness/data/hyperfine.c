@@ -66,6 +66,24 @@ int hyperfine_load(const char *path, struct hyperfine_result **out)
 	return n;
 }
 
+int hyperfine_load_batch(const char *path, struct hyperfine_batch *b)
+{
+	json_t *root = json_load_file(path, 0, NULL), *p = json_object_get(root, "batch");
+	const char *proto = json_string_value(json_object_get(p, "proto"));
+
+	memset(b, 0, sizeof(*b));
+	if (json_is_object(p)) {
+		sys_copy(b->proto, sizeof(b->proto), proto ? proto : "echo");
+		b->clients = (int)json_integer_value(json_object_get(p, "clients"));
+		b->messages = (int)json_integer_value(json_object_get(p, "messages"));
+		b->think_ms = (int)json_integer_value(json_object_get(p, "think_ms"));
+		b->idle_timeout_s = (int)json_integer_value(json_object_get(p, "idle_timeout_s"));
+		b->bound_s = json_number_value(json_object_get(p, "bound_s"));
+	}
+	json_decref(root);
+	return b->clients > 0 ? 0 : -1;
+}
+
 static int cmp_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);

@@ -17,6 +17,18 @@ struct hyperfine_result {
 	int failed;  /* runs whose load generator itself failed */
 };
 
+/* The batch's settings, which bench adds to hyperfine's export (run/batch.c)
+ * under "batch"; files written before that have none. */
+struct hyperfine_batch {
+	char proto[16];
+	int clients, messages, think_ms, idle_timeout_s;
+	double bound_s;
+};
+
+/* Reads the settings of the batch in path.  Returns 0, or -1 (and clients
+ * 0) if the file has none. */
+int hyperfine_load_batch(const char *path, struct hyperfine_batch *b);
+
 /* Reads hyperfine's --export-json file; *out is allocated (caller frees).
  * Returns the number of results, or -1 if the file is missing or bad. */
 int hyperfine_load(const char *path, struct hyperfine_result **out);

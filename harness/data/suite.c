@@ -6,7 +6,7 @@
  *     # comment
  *     reps = 3
  *     scenario http-c100 proto=http connections=100
- *     batch echo-100x10 clients=100 messages=10 think_ms=100
+ *     batch lines-100x10 proto=lines clients=100 messages=10 think_ms=100
  *
  * Each key is described once in a table (name, type, where it goes), so the
  * parser has no per-key code and adding a knob is adding one table row.
@@ -47,7 +47,8 @@ static const struct key scenario_keys[] = {
 #define BA(f, t) { #f, t, offsetof(struct batch, f), sizeof(((struct batch *)0)->f) }
 static const struct key batch_keys[] = {
 	BA(clients, K_INT), BA(messages, K_INT), BA(think_ms, K_INT),
-	BA(size, K_INT), BA(runs, K_INT), BA(bound_s, K_DOUBLE), { NULL, 0, 0, 0 }
+	BA(size, K_INT), BA(runs, K_INT), BA(bound_s, K_DOUBLE),
+	BA(proto, K_STR), BA(idle_timeout, K_INT), { NULL, 0, 0, 0 }
 };
 
 #define SU(f, t) { #f, t, offsetof(struct suite, f), sizeof(((struct suite *)0)->f) }
@@ -120,6 +121,7 @@ static void batch_defaults(struct batch *b, const char *name)
 {
 	memset(b, 0, sizeof(*b));
 	sys_copy(b->name, sizeof(b->name), name);
+	strcpy(b->proto, "echo");
 	b->clients = 100;
 	b->messages = 10;
 	b->think_ms = 100;
@@ -182,6 +184,17 @@ static int check_scenario(struct scenario *sc, char *err, size_t errlen)
 	return -1;
 }
 
+static int check_batch(const struct batch *b, char *err, size_t errlen)
+{
+	if (strcmp(b->proto, "echo") && strcmp(b->proto, "lines"))
+		snprintf(err, errlen, "a batch's proto must be echo or lines");
+	else if (b->idle_timeout < 0)
+		snprintf(err, errlen, "idle_timeout must be >= 0 (0: the server's default)");
+	else
+		return 0;
+	return -1;
+}
+
 /* "scenario NAME k=v ..." and "batch NAME k=v ...". */
 static int parse_entry(struct suite *s, const char *kind, char *rest, char *err, size_t errlen)
 {
@@ -197,7 +210,9 @@ static int parse_entry(struct suite *s, const char *kind, char *rest, char *err,
 		s->batches = sys_grow(s->batches, (s->n_batches + 1) * sizeof(*b));
 		b = &s->batches[s->n_batches++];
 		batch_defaults(b, name);
-		return apply_words(b, batch_keys, rest, err, errlen);
+		if (apply_words(b, batch_keys, rest, err, errlen) < 0)
+			return -1;
+		return check_batch(b, err, errlen);
 	}
 	struct scenario *sc;
 

@@ -43,6 +43,8 @@ struct scenario {
 /* A batch timed whole: clients x messages, think_ms apart (hyperfine). */
 struct batch {
 	char name[SUITE_NAME_MAX];
+	char proto[16];	  /* echo or lines */
+	int idle_timeout; /* server --idle-timeout; 0 = the server's default */
 	int clients, messages, think_ms, size;
 	int runs;	/* hyperfine --runs */
 	double bound_s; /* a run is killed after this long */

@@ -615,6 +615,42 @@ void caption_syscalls(const struct agg *a, char *buf, size_t size)
 		"names the counter), so counting never slows the measured repetitions.");
 }
 
+/* What a batch asks, from its settings: how long a concurrent server and
+ * a serial one need.  The load generator pauses think_ms after each answer
+ * but the last, so a client's messages span (messages - 1) intervals: the
+ * seed article's 100 x 10 lines one second apart take a concurrent server
+ * about 9 s and a serial one 100 x 9 s = 900 s (the article rounds to
+ * 10 s and 1000 s, a pause after the last line included). */
+static void say_batch_settings(const struct hyperfine_batch *p, struct text *t)
+{
+	double one = (p->messages - 1) * p->think_ms / 1000.0;
+	bool lines = strcmp(p->proto, "lines") == 0;
+
+	say(t, " (%d clients x %d %s, %d ms apart", p->clients, p->messages,
+	    lines ? "lines" : "echo messages", p->think_ms);
+	if (p->idle_timeout_s)
+		say(t, ", server --idle-timeout %d", p->idle_timeout_s);
+	say(t,
+	    "): a client's %s span %d intervals, so a server that serves the clients "
+	    "concurrently needs about %.1f s, a serial one (one client after another) %d x "
+	    "%.1f s = %.0f s; runs are cut off at %.0f s",
+	    lines ? "lines" : "messages", p->messages - 1, one, p->clients, one, p->clients * one,
+	    p->bound_s);
+}
+
+/* Every model's median, in the export's order, or why it has none. */
+static void say_batch_models(const struct model_batch *b, struct text *t)
+{
+	say(t, "; median per model:");
+	for (int k = 0; k < b->n; k++) {
+		say(t, "%s %s ", k ? "," : "", b->r[k].model);
+		if (b->note[k][0])
+			say(t, "%s", b->note[k]);
+		else
+			say(t, "%.2f s", b->r[k].median_s);
+	}
+}
+
 /* One batch: who finished, in how long, and who was cut off. */
 static void caption_batch(const struct model_batch *b, struct text *t)
 {
@@ -633,13 +669,22 @@ static void caption_batch(const struct model_batch *b, struct text *t)
 			hi = r[k].median_s;
 	}
 	if (n > 0)
-		say(t, "%.*s: %d of %d models finished every run", (int)strlen(file) - 11, file + 6,
+		say(t, "%.*s", (int)strlen(file) - 11, file + 6);
+	if (n > 0 && b->params.clients > 0)
+		say_batch_settings(&b->params, t);
+	if (n > 0)
+		say(t, "%s%d of %d models finished every run", b->params.clients > 0 ? ". " : ": ",
 		    done, n);
 	if (done)
 		say(t, ", in %.2f to %.2f s (medians; fastest %s)", lo, hi, r[fast].model);
-	for (int k = 0; k < n; k++)
-		if (b->note[k][0])
-			say(t, "; %s %s, median %.2f s", r[k].model, b->note[k], r[k].median_s);
+	if (n > 0 && b->params.clients > 0) {
+		say_batch_models(b, t);
+	} else {
+		for (int k = 0; k < n; k++)
+			if (b->note[k][0])
+				say(t, "; %s %s, median %.2f s", r[k].model, b->note[k],
+				    r[k].median_s);
+	}
 	if (n > 0)
 		say(t, ". ");
 }

@@ -53,6 +53,7 @@ static void load_batches(struct report_model *m)
 
 		b->file = files[i];
 		b->n = hyperfine_load(path, &b->r);
+		hyperfine_load_batch(path, &b->params);
 		b->note = sys_alloc((b->n > 0 ? b->n : 1) * sizeof(*b->note));
 		for (int k = 0; k < b->n; k++)
 			hyperfine_describe(&b->r[k], b->note[k], sizeof(b->note[k]));

@@ -38,10 +38,11 @@ struct model_section {
 
 /* One batch-<name>.json: hyperfine's timings and what went wrong. */
 struct model_batch {
-	char *file; /* "batch-echo-100x10.json" */
+	char *file; /* "batch-lines-100x10.json" */
 	struct hyperfine_result *r;
-	int n;		  /* results, -1 if the file is unreadable */
-	char (*note)[96]; /* n notes: "cut off in 3/3 runs" or "" */
+	int n;			       /* results, -1 if the file is unreadable */
+	char (*note)[96];	       /* n notes: "cut off in 3/3 runs" or "" */
+	struct hyperfine_batch params; /* clients 0 when the file predates them */
 };
 
 /* The latency spectrum of one model (the repetition with the median
@@ -108,7 +109,7 @@ struct report_model {
 	struct agg agg;
 	struct model_section *sections;
 	int n_sections;
-	char batch_caption[MODEL_CAPTION_MAX];
+	char batch_caption[2 * MODEL_CAPTION_MAX]; /* every model's median per batch */
 	char syscalls_caption[MODEL_CAPTION_MAX];
 	struct model_batch *batches;
 	int n_batches;

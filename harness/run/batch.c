@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -54,16 +55,17 @@ static void make_commands(struct batch_cmds *c, const struct runner_env *env, co
 	char *st = shq(state), *lg = shq(env->loadgen), *cpus = shq(env->server_cpus);
 	char *json = shq(json_prefix);
 
-	c->setup = sys_fmt("%s server-start --build %s --model {model} --proto echo "
-			   "--cpus %s --state %s/{model}",
-			   bench, build, cpus, st);
+	c->setup = sys_fmt("%s server-start --build %s --model {model} --proto %s "
+			   "--idle-timeout %d --cpus %s --state %s/{model}",
+			   bench, build, b->proto, b->idle_timeout, cpus, st);
 	c->cleanup = sys_fmt("%s server-stop --state %s/{model}", bench, st);
 	/* timeout(1) bounds a model that cannot finish; -k makes sure. */
-	c->command = sys_fmt("timeout -k 1 %g %s --proto echo --size %d -c %d -n %d "
-			     "--think-ms %d --timeout %dms --json %s{model}.json "
-			     "\"$(cat %s/{model}.addr)\"",
-			     b->bound_s, lg, b->size, b->clients, b->clients * b->messages,
-			     b->think_ms, (int)(b->bound_s * 1000), json, st);
+	c->command =
+	    sys_fmt("timeout -k 1 %g %s --proto %s --size %d -c %d -n %d "
+		    "--think-ms %d --timeout %dms --json %s{model}.json "
+		    "\"$(cat %s/{model}.addr)\"",
+		    b->bound_s, lg, b->proto, b->size, b->clients, b->clients * b->messages,
+		    b->think_ms, (int)(b->bound_s * 1000), json, st);
 	free(exe);
 	free(bench_path);
 	free(json_prefix);
@@ -135,6 +137,27 @@ static int wait_hyperfine(pid_t pid, double limit_s, volatile sig_atomic_t *stop
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
+/* Adds the batch's own settings to hyperfine's export as "batch" (read
+ * back by hyperfine_load_batch()), so that the report can say what a
+ * serial server would need from the file alone.  Returns 0 or -1. */
+static int annotate(const char *path, const struct batch *b)
+{
+	json_t *root = json_load_file(path, 0, NULL);
+	json_t *params =
+	    json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:f}", "proto", b->proto, "clients",
+		      b->clients, "messages", b->messages, "think_ms", b->think_ms, "size", b->size,
+		      "idle_timeout_s", b->idle_timeout, "bound_s", b->bound_s);
+	int rc = -1;
+
+	if (json_is_object(root) && params && json_object_set_new(root, "batch", params) == 0) {
+		params = NULL;
+		rc = json_dump_file(root, path, JSON_INDENT(2));
+	}
+	json_decref(params);
+	json_decref(root);
+	return rc;
+}
+
 static void run_batch(const struct runner_env *env, const struct model_list *m,
 		      const struct batch *b)
 {
@@ -166,13 +189,17 @@ static void run_batch(const struct runner_env *env, const struct model_list *m,
 	pid_t pid;
 
 	fprintf(stderr,
-		"bench: batch %s: %d clients x %d messages, %d ms apart, "
+		"bench: batch %s: %d clients x %d %s, %d ms apart, "
 		"%d models x %d runs (up to %.0f s)\n",
-		b->name, b->clients, b->messages, b->think_ms, m->n, b->runs, limit);
+		b->name, b->clients, b->messages,
+		strcmp(b->proto, "lines") == 0 ? "lines" : "echo messages", b->think_ms, m->n,
+		b->runs, limit);
 	unlink(partial);
 	pid = proc_start(&sp);
 	if (pid < 0 || wait_hyperfine(pid, limit, env->stopping) < 0)
 		sys_warn("batch %s: hyperfine failed, see %s", b->name, log);
+	else if (annotate(partial, b) < 0)
+		sys_warn("batch %s: cannot add its settings to %s", b->name, partial);
 	else if (rename(partial, json) < 0)
 		sys_warn("batch %s: cannot rename %s: %s", b->name, partial, strerror(errno));
 	kill_leftover_servers(env, state, m);
@@ -212,13 +239,15 @@ void batch_run_all(const struct runner_env *env, const struct model_list *m)
 
 struct helper_opts {
 	const char *build, *model, *proto, *cpus, *state;
+	const char *idle_timeout; /* server --idle-timeout; NULL or "0": its default */
 };
 
 static void parse_helper(struct helper_opts *h, int argc, char **argv)
 {
-	static const struct option opts[] = {{"build", 1, NULL, 'b'}, {"model", 1, NULL, 'm'},
-					     {"proto", 1, NULL, 'p'}, {"cpus", 1, NULL, 'c'},
-					     {"state", 1, NULL, 's'}, {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {
+	    {"build", 1, NULL, 'b'}, {"model", 1, NULL, 'm'}, {"proto", 1, NULL, 'p'},
+	    {"cpus", 1, NULL, 'c'},  {"state", 1, NULL, 's'}, {"idle-timeout", 1, NULL, 'i'},
+	    {NULL, 0, NULL, 0}};
 	int c;
 
 	memset(h, 0, sizeof(*h));
@@ -240,6 +269,9 @@ static void parse_helper(struct helper_opts *h, int argc, char **argv)
 			break;
 		case 's':
 			h->state = optarg;
+			break;
+		case 'i':
+			h->idle_timeout = optarg;
 			break;
 		default:
 			die("%s: bad option", argv[0]);
@@ -271,8 +303,13 @@ int batch_server_start(int argc, char **argv)
 	server = sys_fmt("%s/server-%s", h.build, h.model);
 	out = sys_fmt("%s.out", h.state);
 	err = sys_fmt("%s.err", h.state);
-	char *sargv[] = {server, "--proto", (char *)h.proto, "--host", "127.0.0.1", "--port",
-			 "0",	 NULL};
+	char *sargv[] = {
+	    server, "--proto", (char *)h.proto, "--host", "127.0.0.1", "--port", "0", NULL,
+	    NULL,   NULL};
+	if (h.idle_timeout && strcmp(h.idle_timeout, "0")) {
+		sargv[7] = "--idle-timeout";
+		sargv[8] = (char *)h.idle_timeout;
+	}
 	/* No die_with_parent: the server must outlive this helper. */
 	struct proc_spawn sp = {
 	    .argv = sargv, .cpus = h.cpus, .out_path = out, .err_path = err, .new_group = true};

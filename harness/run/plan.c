@@ -696,8 +696,9 @@ static int run_all(const struct run_opts *o, const struct runner_env *base,
 /* --dry-run: what would run, and a time estimate from this machine's
  * overhead: about RUN_OVERHEAD_S per run to start, stop and judge (0.3 s more in
  * the system call pass, to start perf), 1 s per 2000 idle connections to
- * open and close; batches about 1.2 s per model and run, plus bound_s for
- * the model that is cut off (iterative). */
+ * open and close; batches (messages - 1) x think_ms per model and run
+ * (1.2 s for 10 messages 100 ms apart, with 0.3 s to start and stop),
+ * plus bound_s for the model that is cut off (iterative). */
 /* Measured: the quick run of 2026-12-02 (13 models, a quiet 2-core VM)
  * took 448 s, of which 364 s were load as planned and 64 s the batch:
  * about 0.1 s per run beyond its load.  0.3 leaves room for a busier
@@ -734,11 +735,15 @@ static int print_plan(const struct runner_env *env, const struct model_list *m,
 					   sc->idle / 2000.0);
 	}
 	runs_s += rep_s * s->reps;
-	for (int i = 0; i < s->n_batches && !o->no_batch && o->n_builds == 1; i++)
-		batch_s += (m->n * 1.2 + s->batches[i].bound_s) * s->batches[i].runs + m->n;
+	for (int i = 0; i < s->n_batches && !o->no_batch && o->n_builds == 1; i++) {
+		const struct batch *b = &s->batches[i];
+		double model_s = (b->messages - 1) * b->think_ms / 1000.0 + 0.3;
+
+		batch_s += (m->n * model_s + b->bound_s) * b->runs + m->n;
+	}
 	printf("suite %s: %d models x %d scenarios x %d reps%s = %d runs (about %.0f s)"
 	       ", %d batches (about %.0f s): about %.1f minutes in all\n",
-	       s->name, m->n, s->n_scenarios, s->reps, count ? " x 2 (a syscall pass each)" : "",
+	       s->name, m->n, s->n_scenarios, s->reps, count && runs ? " x 2 (a syscall pass each)" : "",
 	       runs, runs_s, o->no_batch || o->n_builds > 1 ? 0 : s->n_batches, batch_s,
 	       (runs_s + batch_s) / 60);
 	if (o->n_builds > 1)

@@ -19,12 +19,13 @@ import concurrency_checks  # noqa: F401  (each module registers its checks)
 import delay_checks  # noqa: F401
 import echo_checks  # noqa: F401
 import http_checks  # noqa: F401
+import lines_checks  # noqa: F401
 import lifecycle_checks  # noqa: F401
 import timeout_checks  # noqa: F401
 from registry import CHECKS, Context
 from wire import Fail
 
-PROTOS = ("cli", "echo", "http")
+PROTOS = ("cli", "echo", "http", "lines")
 SLOW_CHECK_S = 2.0
 
 
