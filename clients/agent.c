@@ -98,8 +98,9 @@ static json_t *read_msg(struct line_in *in, int timeout_ms)
 			memmove(in->buf, nl + 1, in->len - used);
 			in->len -= used;
 			if (!json_is_object(msg))
-				lg_die("agent: a line from the coordinator is not a JSON object: %s",
-				       jerr.text);
+				lg_die(
+				    "agent: a line from the coordinator is not a JSON object: %s",
+				    jerr.text);
 			return msg;
 		}
 		if (in->eof || in->len == sizeof(in->buf))
