@@ -69,7 +69,8 @@ static void add_key(json_t *dst, const json_t *src, const char *key)
 	else if (json_is_integer(d) && json_is_integer(s))
 		json_integer_set(d, json_integer_value(d) + json_integer_value(s));
 	else if (json_is_number(d) && json_is_number(s))
-		json_object_set_new(dst, key, json_real(json_number_value(d) + json_number_value(s)));
+		json_object_set_new(dst, key,
+				    json_real(json_number_value(d) + json_number_value(s)));
 }
 
 /* Every key of src added into dst (requests, errors with connect_errno,
@@ -128,7 +129,8 @@ static json_t *histogram_object(const struct hist *h)
 	int cursor = 0;
 
 	while (hist_next_bucket(h, &cursor, &value, &n))
-		json_array_append_new(counts, json_pack("[I, I]", (json_int_t)value, (json_int_t)n));
+		json_array_append_new(counts,
+				      json_pack("[I, I]", (json_int_t)value, (json_int_t)n));
 	/* clang-format off */
 	return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:s, s:o}",
 			 "unit", "us",
@@ -145,15 +147,10 @@ static json_t *histogram_object(const struct hist *h)
 /* The run-level numbers: counts add, the duration is the longest. */
 static void add_doc(json_t *m, const json_t *doc)
 {
-	static const char *const summed[] = {"requests",
-					     "bytes_read",
-					     "bytes_written",
-					     "errors",
-					     "status",
-					     "client_cpu_s",
-					     "connections_established",
-					     "idle_established",
-					     "idle_alive_end"};
+	static const char *const summed[] = {
+	    "requests",	     "bytes_read",   "bytes_written",		"errors",
+	    "status",	     "client_cpu_s", "connections_established", "idle_established",
+	    "idle_alive_end"};
 	static const char *const config_summed[] = {"threads", "connections", "rate", "idle"};
 	json_t *rate = json_object_get(doc, "rate_achieved");
 
@@ -170,8 +167,8 @@ static void add_doc(json_t *m, const json_t *doc)
 		json_object_set_new(m, "rate_achieved", json_false());
 }
 
-int agentmerge(json_t *const *results, int n, struct hist *merged[AGENTMERGE_HISTS],
-	       json_t **doc, char *err, size_t errlen)
+int agentmerge(json_t *const *results, int n, struct hist *merged[AGENTMERGE_HISTS], json_t **doc,
+	       char *err, size_t errlen)
 {
 	json_t *m = json_deep_copy(json_object_get(results[0], "doc"));
 	double duration;
@@ -195,12 +192,12 @@ int agentmerge(json_t *const *results, int n, struct hist *merged[AGENTMERGE_HIS
 			}
 	}
 	duration = json_number_value(json_object_get(m, "duration_s"));
-	json_object_set_new(
-	    m, "requests_per_s",
-	    json_real(duration > 0 ? (double)json_integer_value(json_object_get(
-					 json_object_get(m, "requests"), "verified")) /
-					 duration
-				   : 0));
+	json_object_set_new(m, "requests_per_s",
+			    json_real(duration > 0
+					  ? (double)json_integer_value(json_object_get(
+						json_object_get(m, "requests"), "verified")) /
+						duration
+					  : 0));
 	for (int k = 0; k < AGENTMERGE_HISTS; k++)
 		json_object_set_new(m, block_names[k], latency_block(merged[k]));
 	json_object_set_new(m, "histogram", histogram_object(merged[0]));

@@ -21,7 +21,7 @@
  * counts, the longest measured phase, requests/s over it, and percentiles
  * read from the merged histograms.  Returns 0, or -1 with the reason in
  * err if a result is malformed (*doc untouched). */
-int agentmerge(json_t *const *results, int n, struct hist *merged[AGENTMERGE_HISTS],
-	       json_t **doc, char *err, size_t errlen);
+int agentmerge(json_t *const *results, int n, struct hist *merged[AGENTMERGE_HISTS], json_t **doc,
+	       char *err, size_t errlen);
 
 #endif

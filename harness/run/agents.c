@@ -95,7 +95,8 @@ int agents_parse(struct agents_conf *conf, const char *list, char *err, size_t e
 			a->kind = AGENT_SSH, a->where = a->spec + 4;
 		else {
 			snprintf(err, errlen,
-				 "--clients: '%s' is none of local, netns:NAME, ssh:[user@]host", t);
+				 "--clients: '%s' is none of local, netns:NAME, ssh:[user@]host",
+				 t);
 			return -1;
 		}
 		conf->n++;
@@ -109,8 +110,7 @@ int agents_parse(struct agents_conf *conf, const char *list, char *err, size_t e
 }
 
 /* The command that runs `loadgen --agent` at the target. */
-static void agent_argv(const struct agents_conf *conf, const struct agent_target *t,
-		       const char **v)
+static void agent_argv(const struct agents_conf *conf, const struct agent_target *t, const char **v)
 {
 	int n = 0;
 
@@ -351,7 +351,8 @@ static struct agent *agents_new(const struct agents_conf *conf, const char *log_
 	struct agent *ag = sys_alloc(sizeof(*ag) * (size_t)conf->n);
 
 	for (int i = 0; i < conf->n; i++) {
-		ag[i] = (struct agent){.t = &conf->targets[i], .index = i + 1, .to = -1, .from = -1};
+		ag[i] =
+		    (struct agent){.t = &conf->targets[i], .index = i + 1, .to = -1, .from = -1};
 		ag[i].err_log = sys_fmt("%s.agent-%d.txt", log_base, i + 1);
 	}
 	return ag;
@@ -424,9 +425,9 @@ static int agent_prepare(struct agent *a, const struct agents_run *run, int n, c
 		return -1;
 	}
 	json_array_append_new(args, json_string("-t"));
-	json_array_append_new(args, json_sprintf("%d", run->threads < a->connections
-							   ? run->threads
-							   : a->connections));
+	json_array_append_new(
+	    args,
+	    json_sprintf("%d", run->threads < a->connections ? run->threads : a->connections));
 	json_array_append_new(args, json_string("-c"));
 	json_array_append_new(args, json_sprintf("%d", a->connections));
 	if (run->rate > 0) {
@@ -479,8 +480,8 @@ static int on_message(struct agent *a, json_t *msg, char *err, size_t errlen)
 
 /* Watches every agent until all have sent their result.  Returns 0, -1
  * (err set) or -2 (stopping). */
-static int watch(struct agent *ag, int n, const struct agents_run *run, double deadline,
-		 char *err, size_t errlen)
+static int watch(struct agent *ag, int n, const struct agents_run *run, double deadline, char *err,
+		 size_t errlen)
 {
 	struct pollfd p[AGENTS_MAX];
 	int pending = n;
@@ -505,8 +506,8 @@ static int watch(struct agent *ag, int n, const struct agents_run *run, double d
 				lost_reason(&ag[i], "went silent during the run", err, errlen);
 				return -1;
 			}
-			p[i] = (struct pollfd){.fd = ag[i].result ? -1 : ag[i].from,
-					       .events = POLLIN};
+			p[i] =
+			    (struct pollfd){.fd = ag[i].result ? -1 : ag[i].from, .events = POLLIN};
 		}
 		if (*run->stopping)
 			return -2;
@@ -522,14 +523,15 @@ static int watch(struct agent *ag, int n, const struct agents_run *run, double d
 	return 0;
 }
 
-/* Each agent's own figures, for the report's per-agent table. */
+/* Each agent's own figures, for the report's per-agent table, with its
+ * own histogram (so anyone can check the merge: tests/harness/t-agents). */
 static json_t *agent_summary(const struct agent *a, double start_us)
 {
 	json_t *doc = json_object_get(a->result, "doc");
 	double started = json_number_value(json_object_get(a->result, "started_at")) - a->offset_us;
 
 	/* clang-format off */
-	return json_pack("{s:i, s:s, s:O, s:f, s:f, s:f, s:O, s:O, s:O, s:O, s:O, s:O}",
+	return json_pack("{s:i, s:s, s:O, s:f, s:f, s:f, s:O, s:O, s:O, s:O, s:O, s:O, s:O}",
 			 "agent", a->index,
 			 "target", a->t->spec,
 			 "host", json_object_get(json_object_get(a->hello, "host"), "hostname"),
@@ -541,7 +543,8 @@ static json_t *agent_summary(const struct agent *a, double start_us)
 			 "requests_per_s", json_object_get(doc, "requests_per_s"),
 			 "client_cpu_s", json_object_get(doc, "client_cpu_s"),
 			 "errors", json_object_get(json_object_get(doc, "errors"), "total"),
-			 "latency_us", json_object_get(doc, "latency_us"));
+			 "latency_us", json_object_get(doc, "latency_us"),
+			 "histogram", json_object_get(doc, "histogram"));
 	/* clang-format on */
 }
 

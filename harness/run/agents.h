@@ -47,14 +47,14 @@ struct agents_conf {
 
 /* One coordinated run. */
 struct agents_run {
-	char **args;	 /* loadgen options every agent gets, NULL-ended, without
-			    -t -c -R --idle (split here) or --json --hgrm */
-	int threads;	 /* per agent, capped by its connections */
-	int connections; /* in total, split as evenly as possible */
-	double rate;	 /* -R in total (0: closed loop), split the same way */
-	int idle;	 /* --idle in total */
-	double run_s;	 /* warm-up + measured + request timeout: the longest
-			    an agent may take once started */
+	char **args;	       /* loadgen options every agent gets, NULL-ended, without
+				  -t -c -R --idle (split here) or --json --hgrm */
+	int threads;	       /* per agent, capped by its connections */
+	int connections;       /* in total, split as evenly as possible */
+	double rate;	       /* -R in total (0: closed loop), split the same way */
+	int idle;	       /* --idle in total */
+	double run_s;	       /* warm-up + measured + request timeout: the longest
+				  an agent may take once started */
 	const char *log_base;  /* agent i's stderr goes to LOG_BASE.agent-i.txt */
 	const char *json_path; /* the merged document */
 	const char *hgrm_path; /* the merged latency distribution */
