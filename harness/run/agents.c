@@ -47,8 +47,9 @@
 #define REPLY_TIMEOUT_S 10.0 /* a pong, or ready after resolving the target */
 #define PINGS 8
 #define START_MARGIN_S 0.3
-#define SILENT_S 5.0 /* an agent sends progress every second */
-#define STOP_S 2.0   /* after abort, before SIGKILL */
+#define SILENT_S 5.0	/* an agent sends progress every second */
+#define STOP_S 2.0	/* after abort, before SIGKILL */
+#define LOST_WAIT_S 0.5 /* for a lost agent's exit status */
 #define MAX_LINE (64u << 20)
 
 struct agent {
@@ -252,9 +253,14 @@ static void lost_reason(struct agent *a, const char *what, char *err, size_t err
 			*--end = '\0';
 		line = strrchr(text, '\n') ? strrchr(text, '\n') + 1 : text;
 	}
-	if (a->pid > 0 && waitpid(a->pid, &status, WNOHANG) == a->pid) {
-		proc_describe(status, how, sizeof(how));
-		a->pid = -1;
+	/* Its output closes an instant before it exits: wait for that. */
+	for (double until = sys_now() + LOST_WAIT_S; a->pid > 0; sys_sleep(0.01)) {
+		if (waitpid(a->pid, &status, WNOHANG) == a->pid) {
+			proc_describe(status, how, sizeof(how));
+			a->pid = -1;
+		} else if (sys_now() > until) {
+			break;
+		}
 	}
 	snprintf(err, errlen, "agent %d (%s) %s%s%s%s%s", a->index, a->t->spec, what,
 		 how[0] ? " (" : "", how, how[0] ? ")" : "", line[0] ? ": " : "");
