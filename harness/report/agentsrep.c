@@ -81,8 +81,8 @@ static void each_run(FILE *f, const char *dir, put_run_fn put)
 			if (n) {
 				lines[n] = merged_line(doc);
 				name[strlen(name) - 5] = '\0'; /* ".json" */
-				put(f, name, lines, (int)n + 1,
-				    num(doc, "start_skew_us") / 1000, first);
+				put(f, name, lines, (int)n + 1, num(doc, "start_skew_us") / 1000,
+				    first);
 				first = false;
 			}
 			json_decref(doc);
@@ -98,8 +98,8 @@ static void put_text(FILE *f, const char *run, const struct agent_line *l, int n
 	if (first)
 		fprintf(f, "\nagents (bench run --clients): each one's share, then the merge\n");
 	fprintf(f, "  %s, start skew %.3f ms\n", run, skew_ms);
-	fprintf(f, "    %-32s %12s %8s %8s %9s %9s %9s\n", "agent", "requests/s", "CPU s",
-		"errors", "p50 ms", "p99 ms", "late ms");
+	fprintf(f, "    %-32s %12s %8s %8s %9s %9s %9s\n", "agent", "requests/s", "CPU s", "errors",
+		"p50 ms", "p99 ms", "late ms");
 	for (int i = 0; i < n; i++) {
 		fprintf(f, "    %-32s %12.0f %8.2f %8.0f %9.3f %9.3f", l[i].who, l[i].rps,
 			l[i].cpu_s, l[i].errors, l[i].p50_ms, l[i].p99_ms);
@@ -122,14 +122,16 @@ static void put_html(FILE *f, const char *run, const struct agent_line *l, int n
 		      f);
 	fputs("<h3>", f);
 	html_esc(f, run);
-	fprintf(f, " &mdash; start skew %.3f ms</h3>\n<table><tr><th>agent</th><th>requests/s</th>"
-		   "<th>CPU s</th><th>errors</th><th>p50 ms</th><th>p99 ms</th><th>late ms</th>"
-		   "</tr>\n",
+	fprintf(f,
+		" &mdash; start skew %.3f ms</h3>\n<table><tr><th>agent</th><th>requests/s</th>"
+		"<th>CPU s</th><th>errors</th><th>p50 ms</th><th>p99 ms</th><th>late ms</th>"
+		"</tr>\n",
 		skew_ms);
 	for (int i = 0; i < n; i++) {
 		fputs(i == n - 1 ? "<tr><td><b>" : "<tr><td>", f);
 		html_esc(f, l[i].who);
-		fprintf(f, "%s</td><td>%.0f</td><td>%.2f</td><td>%.0f</td><td>%.3f</td><td>%.3f</td>",
+		fprintf(f,
+			"%s</td><td>%.0f</td><td>%.2f</td><td>%.0f</td><td>%.3f</td><td>%.3f</td>",
 			i == n - 1 ? "</b>" : "", l[i].rps, l[i].cpu_s, l[i].errors, l[i].p50_ms,
 			l[i].p99_ms);
 		if (l[i].late_ms >= 0)
