@@ -560,7 +560,7 @@ static int write_merged(struct agent *ag, int n, const struct agents_run *run, d
 {
 	json_t *results[AGENTS_MAX], *doc, *per = json_array();
 	struct hist *h[AGENTMERGE_HISTS];
-	double first = INFINITY, last = -INFINITY;
+	double first = INFINITY, last = -INFINITY, merge_s;
 	FILE *f;
 	int rc = -1;
 
@@ -574,7 +574,11 @@ static int write_merged(struct agent *ag, int n, const struct agents_run *run, d
 		first = fmin(first, late), last = fmax(last, late);
 		json_array_append_new(per, s);
 	}
+	merge_s = sys_now();
 	if (agentmerge(results, n, h, &doc, err, errlen) == 0) {
+		/* What the merge costs (docs/scaling.md): decoding and adding
+		 * the histograms and the documents, once per run. */
+		json_object_set_new(doc, "merge_s", json_real(sys_now() - merge_s));
 		json_object_set_new(doc, "start_skew_us", json_real(last - first));
 		json_object_set(doc, "agents", per);
 		rc = json_dump_file(doc, run->json_path, JSON_COMPACT) < 0 ? -1 : 0;

@@ -16,9 +16,10 @@
  * (progress each second), and add their histograms counter by counter.
  * The merged figures are written as one loadgen --json document, so the
  * runner judges and records the run exactly like a single load
- * generator's; the document gains "agents" (each agent's own figures) and
- * "start_skew_us".  Any agent lost, silent, refused or failed fails the
- * whole run with the reason and writes no document: nothing partial.
+ * generator's; the document gains "agents" (each agent's own figures),
+ * "start_skew_us" and "merge_s" (what the merge took).  Any agent lost,
+ * silent, refused or failed fails the whole run with the reason and
+ * writes no document: nothing partial.
  */
 #ifndef BENCH_RUN_AGENTS_H
 #define BENCH_RUN_AGENTS_H
