@@ -297,17 +297,21 @@ static void send_result(const struct measure *m, uint64_t started_at)
 	/* clang-format on */
 }
 
-/* Waits for the start time (agent's clock), still listening for abort.
- * Returns false if the run was called off before it began. */
+/* Waits for the start time (agent's clock), still listening for abort
+ * until the last FINAL_SLEEP_US, which are one clock_nanosleep() to the
+ * exact instant: no spinning, which on a shared core would delay the
+ * other agents waking at the same moment.  Returns false if the run was
+ * called off before it began. */
+#define FINAL_SLEEP_US 20000
+
 static bool wait_for_start(struct line_in *in, uint64_t at)
 {
-	for (;;) {
-		uint64_t now = realtime_us();
-		json_t *msg;
+	struct timespec ts = {.tv_sec = (time_t)(at / 1000000),
+			      .tv_nsec = (long)(at % 1000000) * 1000};
 
-		if (now >= at)
-			return true;
-		msg = read_msg(in, (int)((at - now) / 1000 < 100 ? (at - now) / 1000 : 100));
+	for (uint64_t now = realtime_us(); now + FINAL_SLEEP_US < at; now = realtime_us()) {
+		json_t *msg = read_msg(in, (int)((at - now - FINAL_SLEEP_US) / 1000) + 1);
+
 		if (in->eof)
 			return false;
 		if (msg && strcmp(msg_type(msg), "abort") == 0)
@@ -316,6 +320,9 @@ static bool wait_for_start(struct line_in *in, uint64_t at)
 			send_pong(msg);
 		json_decref(msg);
 	}
+	while (clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+	return true;
 }
 
 /* The run: starts the measurement thread, sends progress every second,

@@ -17,6 +17,7 @@ ROUNDS=${1:-3} DUR=${2:-3} CONNS=${3:-1000}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
 OUT=${OUT:-$(mktemp -d /tmp/agt-note.XXXXXX)}
+mkdir -p "$OUT"
 P=$$ NET=10.215.$(($$ % 250))
 NS=(agt-ns-$P agt-n1-$P agt-n2-$P agt-n3-$P)
 
