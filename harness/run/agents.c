@@ -416,6 +416,20 @@ static double share(double total, int n, int i, bool whole)
 	return floor(total / n) + (i < (int)fmod(total, n));
 }
 
+/* Threads of one agent: the run's (this host's client CPUs, or the
+ * scenario's), but an ssh agent has a host of its own and uses its cores
+ * (from its hello); never more than its connections. */
+static int agent_threads(const struct agent *a, const struct agents_run *run)
+{
+	json_int_t cpus =
+	    json_integer_value(json_object_get(json_object_get(a->hello, "host"), "cpus_online"));
+	int threads = run->threads;
+
+	if (a->t->kind == AGENT_SSH && !run->threads_fixed && cpus > 0 && cpus < 1024)
+		threads = (int)cpus;
+	return threads < a->connections ? threads : a->connections;
+}
+
 /* Sends prepare with agent i's share and waits for ready. */
 static int agent_prepare(struct agent *a, const struct agents_run *run, int n, char *err,
 			 size_t errlen)
@@ -431,9 +445,7 @@ static int agent_prepare(struct agent *a, const struct agents_run *run, int n, c
 		return -1;
 	}
 	json_array_append_new(args, json_string("-t"));
-	json_array_append_new(
-	    args,
-	    json_sprintf("%d", run->threads < a->connections ? run->threads : a->connections));
+	json_array_append_new(args, json_sprintf("%d", agent_threads(a, run)));
 	json_array_append_new(args, json_string("-c"));
 	json_array_append_new(args, json_sprintf("%d", a->connections));
 	if (run->rate > 0) {

@@ -50,7 +50,9 @@ struct agents_conf {
 struct agents_run {
 	char **args;	       /* loadgen options every agent gets, NULL-ended, without
 				  -t -c -R --idle (split here) or --json --hgrm */
-	int threads;	       /* per agent, capped by its connections */
+	int threads;	       /* per agent, capped by its connections; an ssh agent
+				 gets its host's online CPUs instead, unless ... */
+	bool threads_fixed;    /* ... the scenario set its threads */
 	int connections;       /* in total, split as evenly as possible */
 	double rate;	       /* -R in total (0: closed loop), split the same way */
 	int idle;	       /* --idle in total */

@@ -433,6 +433,7 @@ static void drive_agents(struct run_ctx *c)
 	shared_args(c, &shared);
 	j.run = (struct agents_run){.args = shared.v,
 				    .threads = loadgen_threads(c),
+				    .threads_fixed = c->sc->threads > 0,
 				    .connections = c->sc->connections,
 				    .rate = (double)c->sc->rate,
 				    .idle = c->sc->idle,
