@@ -90,8 +90,8 @@ build/loadgen: $(LOADGEN_SRCS) $(HDRS) | build
 build/asan/loadgen: $(LOADGEN_SRCS) $(HDRS) | build/asan
 	$(CC) $(BASE) -Iclients $(SAN_ASAN) -o $@ $(LOADGEN_SRCS) $(shell pkg-config --cflags --libs jansson) -lm
 
-build/bench: $(BENCH_SRCS) $(HDRS) $(wildcard harness/*/*.h) | build
-	$(CC) $(BASE) -Iharness $(CFLAGS) -o $@ $(BENCH_SRCS) $(shell pkg-config --cflags --libs jansson) -lm
+build/bench: $(BENCH_SRCS) $(HIST_SRCS) $(HDRS) $(wildcard harness/*/*.h) | build
+	$(CC) $(BASE) -Iharness $(CFLAGS) -o $@ $(BENCH_SRCS) $(HIST_SRCS) $(shell pkg-config --cflags --libs jansson) -lm
 
 build/tests/test_http: tests/unit/test_http.c $(PROTO_SRCS) $(HDRS) | build/tests
 	$(CC) $(BASE) $(TEST_FLAGS) -o $@ $< $(PROTO_SRCS)

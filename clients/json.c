@@ -274,6 +274,11 @@ static int dump(FILE *f, void *root)
 	return 0;
 }
 
+json_t *json_document(const struct lg_config *cfg, const struct lg_summary *s)
+{
+	return document(cfg, s);
+}
+
 int json_write(const char *path, const struct lg_config *cfg, const struct lg_summary *s)
 {
 	json_t *root = document(cfg, s);

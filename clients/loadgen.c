@@ -3,6 +3,8 @@
  * worker thread per -t, add up what they measured, report.
  *
  * See clients/README.md for usage and for what every figure means.
+ * lg_measure() is the whole measurement, shared with agent mode
+ * (agent.c), which gets its options from the coordinator instead of argv.
  */
 #include "loadgen.h"
 #include "process.h"
@@ -125,7 +127,7 @@ static int exit_status(const struct lg_summary *s)
 	return 0;
 }
 
-static void free_summary(struct lg_summary *s)
+void lg_summary_free(struct lg_summary *s)
 {
 	hist_free(s->total.latency);
 	hist_free(s->total.connect);
@@ -144,36 +146,45 @@ static void write_outputs(const struct lg_config *cfg, const struct lg_summary *
 		lg_die("cannot write %s: %s", cfg->hgrm_path, strerror(errno));
 }
 
+void lg_measure(const struct lg_config *cfg, const struct lg_target *tgt, struct lg_summary *sum)
+{
+	struct lg_clock clk;
+	struct lg_idle idle;
+	struct worker **ws;
+	double cpu0;
+
+	*sum = (struct lg_summary){0};
+	idle_open(&idle, cfg, tgt);
+	cpu0 = cpu_seconds();
+	ws = run_workers(cfg, tgt, &clk);
+	sum->cpu_s = cpu_seconds() - cpu0;
+	sum->idle_wanted = idle.wanted;
+	sum->idle_established = idle.established;
+	sum->idle_alive = idle_alive(&idle);
+	idle_close(&idle);
+	merge(sum, cfg, ws);
+	sum->duration_s = measured_seconds(&clk, sum->total.end_us);
+	for (int t = 0; t < cfg->threads; t++)
+		worker_free(ws[t]);
+	free(ws);
+}
+
 int main(int argc, char **argv)
 {
 	struct lg_config cfg;
 	struct lg_target tgt;
-	struct lg_clock clk;
-	struct lg_idle idle;
-	struct lg_summary sum = {0};
-	struct worker **ws;
-	double cpu0;
+	struct lg_summary sum;
 	int rc;
 
+	if (argc == 2 && strcmp(argv[1], "--agent") == 0)
+		return agent_main(); /* agent.c: commands come on stdin */
 	options_parse(&cfg, argc, argv);
 	lg_setup_process();
 	target_init(&tgt, &cfg);
-	idle_open(&idle, &cfg, &tgt);
-	cpu0 = cpu_seconds();
-	ws = run_workers(&cfg, &tgt, &clk);
-	sum.cpu_s = cpu_seconds() - cpu0;
-	sum.idle_wanted = idle.wanted;
-	sum.idle_established = idle.established;
-	sum.idle_alive = idle_alive(&idle);
-	idle_close(&idle);
-	merge(&sum, &cfg, ws);
-	sum.duration_s = measured_seconds(&clk, sum.total.end_us);
-	for (int t = 0; t < cfg.threads; t++)
-		worker_free(ws[t]);
-	free(ws);
+	lg_measure(&cfg, &tgt, &sum);
 	write_outputs(&cfg, &sum);
 	rc = exit_status(&sum);
-	free_summary(&sum);
+	lg_summary_free(&sum);
 	target_free(&tgt);
 	options_free(&cfg);
 	return rc;

@@ -13,6 +13,8 @@
  *   check.c    response verification (check.h)
  *   options.c, target.c, idle.c, report.c, json.c   the parts main calls
  *   process.c  lg_die(), lg_stopping, signal set-up (process.h)
+ *   agent.c    --agent: the same run, driven over stdin/stdout (main
+ *              calls it; it calls lg_measure() and json_document())
  * No file calls a function of a file before it in this list.
  */
 #ifndef LOADGEN_H
@@ -166,6 +168,21 @@ int lg_write_atomic(const char *path, int (*write)(FILE *f, void *arg), void *ar
  * lg_write_atomic().  Returns 0, or -1 with errno set (ENOMEM when the
  * document could not be built). */
 int json_write(const char *path, const struct lg_config *cfg, const struct lg_summary *s);
+
+/* json.c: the document json_write() writes, as a jansson tree (json_t,
+ * declared here without jansson's header); NULL if out of memory. */
+struct json_t *json_document(const struct lg_config *cfg, const struct lg_summary *s);
+
+/* loadgen.c: the whole measurement (idle connections, the threads, their
+ * results added up) into s; cfg and the target as main prepared them. */
+void lg_measure(const struct lg_config *cfg, const struct lg_target *tgt, struct lg_summary *s);
+
+/* loadgen.c: frees what lg_measure() allocated in s. */
+void lg_summary_free(struct lg_summary *s);
+
+/* agent.c: `loadgen --agent`, the agent protocol on stdin/stdout (see
+ * lib/agentproto.h); returns the exit status. */
+int agent_main(void);
 
 /* report.c: true if an open-loop run kept up with -R (99%). */
 bool report_rate_achieved(const struct lg_config *cfg, const struct lg_summary *s);

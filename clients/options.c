@@ -39,6 +39,8 @@ static const char usage_text[] =
     "      --latency        print the percentile table\n"
     "      --json FILE      write every figure as JSON\n"
     "      --hgrm FILE      write HdrHistogram percentile distribution\n"
+    "      --agent          (alone) be an agent of bench run --clients: commands\n"
+    "                       on stdin, answers on stdout (lib/agentproto.h)\n"
     "  -h, --help           this text\n"
     "Times take a unit suffix (us, ms, s, m, h); a bare number is seconds.\n";
 

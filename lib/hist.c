@@ -244,3 +244,65 @@ int hist_print_classic(const struct hist *h, FILE *f, int ticks_per_half, double
 	}
 	return 0;
 }
+
+size_t hist_rle_encode(const struct hist *h, int64_t *out, size_t cap)
+{
+	size_t n = 0;
+	int64_t zeros = 0;
+
+	for (int i = 0; i < HIST_COUNTERS; i++) {
+		if (h->counts[i] == 0) {
+			zeros++;
+			continue;
+		}
+		if (zeros) {
+			if (n < cap)
+				out[n] = -zeros;
+			n++;
+			zeros = 0;
+		}
+		if (n < cap) /* a count above INT64_MAX cannot happen in 60 s runs */
+			out[n] = h->counts[i] > INT64_MAX ? INT64_MAX : (int64_t)h->counts[i];
+		n++;
+	}
+	return n;
+}
+
+/* The counter index the encoding reaches, or -1 if it is malformed.  Run
+ * first, so that a bad encoding leaves h untouched. */
+static int rle_check(const int64_t *rle, size_t n)
+{
+	int64_t i = 0;
+
+	for (size_t k = 0; k < n; k++) {
+		if (rle[k] == 0 || rle[k] < -HIST_COUNTERS)
+			return -1;
+		i += rle[k] > 0 ? 1 : -rle[k];
+		if (i > HIST_COUNTERS)
+			return -1;
+	}
+	return (int)i;
+}
+
+int hist_rle_add(struct hist *h, const int64_t *rle, size_t n, uint64_t min, uint64_t max,
+		 uint64_t clamped)
+{
+	int i = 0;
+
+	if (rle_check(rle, n) < 0)
+		return -1;
+	for (size_t k = 0; k < n; k++) {
+		if (rle[k] < 0) {
+			i += (int)-rle[k];
+			continue;
+		}
+		h->counts[i++] += (uint64_t)rle[k];
+		h->total += (uint64_t)rle[k];
+	}
+	h->clamped += clamped;
+	if (min < h->min)
+		h->min = min;
+	if (max > h->max)
+		h->max = max;
+	return 0;
+}

@@ -85,4 +85,21 @@ int hist_next_bucket(const struct hist *h, int *cursor, uint64_t *value, uint64_
  * or -1 with errno set if writing failed. */
 int hist_print_classic(const struct hist *h, FILE *f, int ticks_per_half, double scale);
 
+/* Every counter, run-length encoded, for sending a histogram to another
+ * process without losing anything (agent mode, clients/agent.c): a value
+ * n > 0 is one counter holding n, a value -k is k counters holding 0, and
+ * the zeros after the last non-empty counter are left out.  A latency
+ * histogram is a few hundred runs, not 17408 counters.  Writes at most cap
+ * values to out (HIST_COUNTERS is always enough) and returns how many it
+ * needed; a return above cap means out was too short. */
+size_t hist_rle_encode(const struct hist *h, int64_t *out, size_t cap);
+
+/* Adds the counters of an encoding from hist_rle_encode() to h, with the
+ * exact min, max and clamped count that travel beside it: the result is
+ * the hist_merge() of h and the encoded histogram, bit for bit.  Returns
+ * 0, or -1 (h unchanged) if the encoding is malformed: a 0, a run past the
+ * last counter. */
+int hist_rle_add(struct hist *h, const int64_t *rle, size_t n, uint64_t min, uint64_t max,
+		 uint64_t clamped);
+
 #endif

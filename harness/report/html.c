@@ -13,6 +13,7 @@
 #include "data/results.h"
 #include "data/sys.h"
 #include "report/caption.h"
+#include "report/agentsrep.h"
 #include "report/html.h"
 
 void html_esc(FILE *f, const char *s)
@@ -593,6 +594,7 @@ int html_write(const struct report_model *m, const struct plot_list *plots,
 		else if (agg_is_sweep_probe(a, i))
 			put_sweep(f, m, i);
 	}
+	agentsrep_html(f, m->dir);
 	put_failed(f, m);
 	put_batches(f, m);
 	put_meta(f, m);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "report/caption.h"
+#include "report/agentsrep.h"
 #include "report/summary.h"
 
 /* "31234 [30100..32000]", or "-" */
@@ -207,6 +208,7 @@ void summary_print(const struct report_model *m, int plots, FILE *out)
 	for (int i = 0; i < m->n_batches; i++)
 		summary_batch(out, &m->batches[i]);
 	summary_captions(out, m);
+	agentsrep_text(out, m->dir);
 	summary_failed(out, m);
 	if (m->load_runs)
 		fprintf(out,

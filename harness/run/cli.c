@@ -40,7 +40,12 @@ void cli_usage(void)
 	      "  --max-reps N        ... but stop a cell at N reps (default 10)\n"
 	      "  --retries N         run a disturbed run again up to N times\n"
 	      "                      (default 2 with --target-ci, else 0)\n"
-	      "  --loadgen PATH      load generator (default BUILD/loadgen)\n"
+	      "  --loadgen PATH      load generator (default BUILD/loadgen; the same path on ssh hosts)\n"
+	      "  --clients T1,T2,... drive the load from these agents (loadgen --agent), each\n"
+	      "                      local, netns:NAME or ssh:[user@]host; histograms are merged\n"
+	      "  --server-host T     where the server runs: local (default) or netns:NAME\n"
+	      "  --server-addr IP    address the server binds and the clients connect to (127.0.0.1)\n"
+	      "  --ssh-config FILE   ssh -F FILE for ssh: agents (default: the user's ~/.ssh/config)\n"
 	      "  --results DIR       parent of new result folders (default TOP/results)\n"
 	      "  --out DIR           write into exactly this folder\n"
 	      "  --resume DIR        carry on in DIR, skipping runs already in its runs.csv\n"
@@ -71,7 +76,8 @@ char *cli_exe_dir(void)
 /* clang-format off */
 enum { O_SUITE = 256, O_MODELS, O_REPS, O_DURATION, O_WORK, O_SCPUS, O_CCPUS,
        O_BUILD, O_LOADGEN, O_RESULTS, O_OUT, O_RESUME, O_NOBATCH, O_NOREPORT,
-       O_TOP, O_HELP, O_DRYRUN, O_SYSCALLS, O_LABEL, O_TARGET, O_MAXREPS, O_RETRIES };
+       O_TOP, O_HELP, O_DRYRUN, O_SYSCALLS, O_LABEL, O_TARGET, O_MAXREPS, O_RETRIES,
+       O_CLIENTS, O_SHOST, O_SADDR, O_SSHCONF };
 
 static const struct option long_opts[] = {
 	{ "suite", 1, NULL, O_SUITE }, { "models", 1, NULL, O_MODELS },
@@ -85,6 +91,8 @@ static const struct option long_opts[] = {
 	{ "dry-run", 0, NULL, O_DRYRUN }, { "syscalls", 1, NULL, O_SYSCALLS },
 	{ "build-label", 1, NULL, O_LABEL }, { "target-ci", 1, NULL, O_TARGET },
 	{ "max-reps", 1, NULL, O_MAXREPS }, { "retries", 1, NULL, O_RETRIES },
+	{ "clients", 1, NULL, O_CLIENTS }, { "server-host", 1, NULL, O_SHOST },
+	{ "server-addr", 1, NULL, O_SADDR }, { "ssh-config", 1, NULL, O_SSHCONF },
 	{ NULL, 0, NULL, 0 }
 };
 /* clang-format on */
@@ -271,6 +279,22 @@ static bool set_place_option(struct run_opts *o, int c, char *arg)
 		break;
 	case O_DRYRUN:
 		o->dry_run = true;
+		break;
+	case O_CLIENTS:
+		o->clients = arg;
+		break;
+	case O_SHOST:
+		if (strcmp(arg, "local") && (strncmp(arg, "netns:", 6) || !arg[6]))
+			die("--server-host: '%s' is neither local nor netns:NAME (a server "
+			    "over ssh is not supported: run bench on the server's host)",
+			    arg);
+		o->server_host = strcmp(arg, "local") ? arg : NULL;
+		break;
+	case O_SADDR:
+		o->server_addr = arg;
+		break;
+	case O_SSHCONF:
+		o->ssh_config = arg;
 		break;
 	default:
 		return false;

@@ -38,6 +38,11 @@ struct run_opts {
 	bool no_batch, no_report, dry_run;
 	bool explicit_suite, explicit_models, explicit_reps, explicit_duration;
 	bool explicit_syscalls;
+	/* Load from several hosts (issue 17, run/agents.h). */
+	const char *clients;	 /* --clients T1,T2: NULL = one local loadgen */
+	const char *server_host; /* --server-host: NULL/"local" or "netns:NAME" */
+	const char *server_addr; /* --server-addr IP: NULL = 127.0.0.1 */
+	const char *ssh_config;	 /* --ssh-config FILE: ssh -F FILE */
 	int argc;
 	char **argv; /* recorded in meta.json */
 };

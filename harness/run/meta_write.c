@@ -279,6 +279,11 @@ static void set_value(const char *dir, const char *key, json_t *v)
 	}
 }
 
+void meta_set_json(const char *dir, const char *key, json_t *v)
+{
+	set_value(dir, key, v);
+}
+
 void meta_set(const char *dir, const char *key, const char *value)
 {
 	set_value(dir, key, json_string(value));

@@ -9,6 +9,8 @@
 #ifndef BENCH_RUN_META_WRITE_H
 #define BENCH_RUN_META_WRITE_H
 
+#include <jansson.h>
+
 #include "data/suite.h"
 #include "run/cli.h"
 #include "run/models.h"
@@ -21,6 +23,9 @@ void meta_write(const char *dir, const struct run_opts *o, const struct suite *s
 /* Sets dir/meta.json's key to a string (or an integer with meta_set_int). */
 void meta_set(const char *dir, const char *key, const char *value);
 void meta_set_int(const char *dir, const char *key, long long value);
+
+/* Sets dir/meta.json's key to v (stolen), e.g. the agents' hosts. */
+void meta_set_json(const char *dir, const char *key, json_t *v);
 
 /* Records that the run finished, and its wall time, in dir/meta.json. */
 void meta_finish(const char *dir, double wall_s);

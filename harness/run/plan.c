@@ -766,8 +766,36 @@ static int print_plan(const struct runner_env *env, const struct model_list *m,
 	return 0;
 }
 
+/* --clients: parses the agents and reaches each once (same version,
+ * host facts) before any folder is made, so an unreachable host stops
+ * the suite at once.  Returns the hosts for meta.json, or NULL without
+ * --clients. */
+static json_t *probe_agents(const struct run_opts *o, struct agents_conf *conf)
+{
+	char err[512];
+	json_t *hosts;
+
+	*conf = (struct agents_conf){
+	    .loadgen = o->loadgen, .ssh_config = o->ssh_config, .cpus = o->client_cpus};
+	if (!o->clients)
+		return NULL;
+	if (agents_parse(conf, o->clients, err, sizeof(err)) < 0)
+		die("%s", err);
+	hosts = agents_probe(conf, err, sizeof(err));
+	if (!hosts)
+		die("%s", err);
+	/* clang-format off */
+	return json_pack("{s:s, s:s, s:o}",
+			 "server_host", o->server_host ? o->server_host : "local",
+			 "server_addr", o->server_addr ? o->server_addr : "127.0.0.1",
+			 "clients", hosts);
+	/* clang-format on */
+}
+
 int plan_run(struct run_opts *o, plan_report_fn report)
 {
+	struct agents_conf agents;
+	json_t *topology;
 	struct suite s;
 	struct model_list m;
 	struct run_table t;
@@ -787,11 +815,14 @@ int plan_run(struct run_opts *o, plan_report_fn report)
 		    .suite = &s, .duration_s = o->duration_s, .syscalls = syscalls};
 		return print_plan(&env, &m, o);
 	}
+	topology = probe_agents(o, &agents);
 	dir = results_dir(o);
 	if (results_load_csv(dir, &t, err, sizeof(err)) < 0)
 		die("%s", err);
 	if (!o->resume)
 		meta_write(dir, o, &s, &m);
+	if (topology)
+		meta_set_json(dir, "topology", topology);
 	record_limits(dir, syscalls, why);
 	record_core_split(dir, &s, o);
 	fprintf(stderr, "bench: suite %s, %d models, %d scenarios x %d reps -> %s\n", s.name, m.n,
@@ -806,7 +837,10 @@ int plan_run(struct run_opts *o, plan_report_fn report)
 				  .duration_s = o->duration_s,
 				  .work_us = o->work_us,
 				  .stopping = &stopping,
-				  .syscalls = syscalls};
+				  .syscalls = syscalls,
+				  .agents = o->clients ? &agents : NULL,
+				  .server_ns = o->server_host ? o->server_host + 6 : NULL,
+				  .server_addr = o->server_addr};
 	if (run_all(o, &env, &m, dir, &t, &adaptive) == 0 && !o->no_batch && !stopping) {
 		/* Batches are timed per model, not per build: with several
 		 * builds they would mix them, so they are left out. */
@@ -814,6 +848,10 @@ int plan_run(struct run_opts *o, plan_report_fn report)
 			meta_set(dir, "batches_note",
 				 "no hyperfine batches: several builds were run (--build) and "
 				 "batches are not labelled by build");
+		else if (o->clients)
+			meta_set(dir, "batches_note",
+				 "no hyperfine batches: the load came from agents (--clients) "
+				 "and batches time one local client");
 		else
 			batch_run_all(&env, &m);
 	}

@@ -437,7 +437,7 @@ static void exec_child(const struct proc_spawn *sp, pid_t parent, int out, int e
 	give(open_log(NULL), STDIN_FILENO);
 	give(out, STDOUT_FILENO);
 	give(err, STDERR_FILENO);
-	execv(sp->argv[0], sp->argv);
+	execvp(sp->argv[0], sp->argv); /* PATH for a bare name: "ip" (netns servers) */
 	dprintf(STDERR_FILENO, "bench: exec %s: %s\n", sp->argv[0], strerror(errno));
 	_exit(127);
 }

@@ -52,9 +52,22 @@
  *     count too), the CPU-speed control timed just before the server
  *     starts with the harness pinned for a moment to the server's cores,
  *     and io-uring's mode from its log.
+ *
+ * Coordinated runs (--clients, issue 17).  The load comes from agents
+ * (run/agents.h) instead of one loadgen child: drive_load() runs the
+ * coordinator on a thread and keeps sampling the server meanwhile; the
+ * agents' merged document lands where loadgen's --json would, so judging
+ * and recording are unchanged.  A failed coordination fails the row with
+ * its reason.  Such runs earn no interference marks: their load generators
+ * are other processes, maybe on other hosts, whose CPU this host's
+ * counters cannot tell apart from foreign work.  --server-host netns:NAME
+ * starts the server through `ip netns exec` (its pid, group, memory and
+ * CPU are then read as for a local server); --server-addr is the address
+ * it binds and the agents connect to.
  */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -105,6 +118,9 @@ struct run_ctx {
 	double own_cpu_s;    /* our processes' CPU in the window, but the load generator */
 	struct rusage lg_ru; /* the load generator's, from wait4 */
 	double cpu_speed_ns; /* the CPU-speed control, NAN if not timed */
+	/* A coordinated run (env->agents): its outcome. */
+	bool agents_failed;
+	char agents_err[400];
 };
 
 char *runner_run_name(const struct scenario *sc, const char *model, int rep, int pass)
@@ -255,11 +271,13 @@ static void server_args(const struct run_ctx *c, struct args *a)
 	const struct scenario *sc = c->sc;
 	long work_us = c->env->work_us >= 0 ? c->env->work_us : sc->work_us;
 
+	if (c->env->server_ns)
+		arg(a, "ip"), arg(a, "netns"), arg(a, "exec"), arg(a, "%s", c->env->server_ns);
 	arg(a, "%s/server-%s", c->env->build_dir, c->model);
 	arg(a, "--proto");
 	arg(a, "%s", sc->proto);
 	arg(a, "--host");
-	arg(a, "127.0.0.1");
+	arg(a, "%s", c->env->server_addr ? c->env->server_addr : "127.0.0.1");
 	arg(a, "--port");
 	arg(a, "0");
 	if (sc->workers > 0)
@@ -335,26 +353,19 @@ static int start_server(struct run_ctx *c, struct run_row *row)
 	return -1;
 }
 
-static void loadgen_args(const struct run_ctx *c, struct args *a)
+/* The options every load generator of the run gets alike: length,
+ * timeouts, protocol and target (the agents get these too). */
+static void shared_args(const struct run_ctx *c, struct args *a)
 {
 	const struct scenario *sc = c->sc;
 
-	arg(a, "%s", c->env->loadgen);
-	arg(a, "-t"), arg(a, "%d", loadgen_threads(c));
-	arg(a, "-c"), arg(a, "%d", sc->connections);
 	arg(a, "-d"), arg(a, "%gs", c->duration_s);
 	arg(a, "--warmup"), arg(a, "%gs", c->warmup_s);
 	arg(a, "--timeout"), arg(a, "%dms", request_timeout_ms(c));
 	if (sc->pipeline > 1)
 		arg(a, "--pipeline"), arg(a, "%d", sc->pipeline);
-	if (sc->rate > 0)
-		arg(a, "-R"), arg(a, "%ld", sc->rate);
 	if (!sc->keepalive)
 		arg(a, "--no-keepalive");
-	if (sc->idle > 0)
-		arg(a, "--idle"), arg(a, "%d", sc->idle);
-	arg(a, "--json"), arg(a, "%s", c->json_path);
-	arg(a, "--hgrm"), arg(a, "%s", c->hgrm_path);
 	if (strcmp(sc->proto, "echo") == 0) {
 		arg(a, "--proto"), arg(a, "echo");
 		arg(a, "--size"), arg(a, "%d", sc->size);
@@ -362,6 +373,23 @@ static void loadgen_args(const struct run_ctx *c, struct args *a)
 	} else {
 		arg(a, "http://%s/", c->addr);
 	}
+}
+
+/* One local loadgen: the shares the agents split, the outputs, the rest. */
+static void loadgen_args(const struct run_ctx *c, struct args *a)
+{
+	const struct scenario *sc = c->sc;
+
+	arg(a, "%s", c->env->loadgen);
+	arg(a, "-t"), arg(a, "%d", loadgen_threads(c));
+	arg(a, "-c"), arg(a, "%d", sc->connections);
+	if (sc->rate > 0)
+		arg(a, "-R"), arg(a, "%ld", sc->rate);
+	if (sc->idle > 0)
+		arg(a, "--idle"), arg(a, "%d", sc->idle);
+	arg(a, "--json"), arg(a, "%s", c->json_path);
+	arg(a, "--hgrm"), arg(a, "%s", c->hgrm_path);
+	shared_args(c, a);
 }
 
 /* CPU seconds our own processes have used so far, but the load generator:
@@ -389,6 +417,68 @@ static double own_cpu_s(const struct run_ctx *c)
 	return s;
 }
 
+/* A coordinated run on its own thread, so that drive_agents() keeps
+ * watching the server. */
+struct agents_job {
+	struct run_ctx *c;
+	struct agents_run run;
+	volatile sig_atomic_t stop; /* the harness stops, or the server died */
+	volatile int done, rc;
+};
+
+static void *agents_thread(void *arg)
+{
+	struct agents_job *j = arg;
+
+	j->rc = agents_run(j->c->env->agents, &j->run, j->c->agents_err, sizeof(j->c->agents_err));
+	__atomic_store_n(&j->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* drive_load() for --clients: the agents instead of one loadgen. */
+static void drive_agents(struct run_ctx *c)
+{
+	struct args shared = {.n = 0};
+	char *base = sys_fmt("%s/logs/%s-%s-%d", c->env->outdir, c->sc->name, c->model, c->rep);
+	struct agents_job j = {.c = c};
+	pthread_t tid;
+
+	shared_args(c, &shared);
+	j.run = (struct agents_run){.args = shared.v,
+				    .threads = loadgen_threads(c),
+				    .threads_fixed = c->sc->threads > 0,
+				    .connections = c->sc->connections,
+				    .rate = (double)c->sc->rate,
+				    .idle = c->sc->idle,
+				    .run_s = c->duration_s + c->warmup_s +
+					     request_timeout_ms(c) / 1000.0 + c->sc->idle / 1000.0,
+				    .log_base = base,
+				    .json_path = c->json_path,
+				    .hgrm_path = c->hgrm_path,
+				    .stopping = &j.stop};
+	if ((errno = pthread_create(&tid, NULL, agents_thread, &j)))
+		die("pthread_create: %s", strerror(errno));
+	while (!__atomic_load_n(&j.done, __ATOMIC_ACQUIRE)) {
+		long rss = proc_group_rss_kb(c->server);
+
+		if (rss > c->peak_rss_kb)
+			c->peak_rss_kb = rss;
+		sys_sleep(SAMPLE_EVERY_S);
+		if (!proc_alive(c->server))
+			c->crashed = true;
+		c->interrupted = *c->env->stopping;
+		if (c->crashed || c->interrupted)
+			j.stop = 1;
+	}
+	pthread_join(tid, NULL);
+	c->agents_failed = j.rc != 0;
+	c->interrupted = *c->env->stopping;
+	if (!proc_alive(c->server))
+		c->crashed = true;
+	args_free(&shared);
+	free(base);
+}
+
 /* Runs the load generator to completion while watching the server: samples
  * the memory of its process group and notices if it dies. */
 static void drive_load(struct run_ctx *c)
@@ -409,6 +499,10 @@ static void drive_load(struct run_ctx *c)
 	    syscount_attach(&c->counter, c->env->syscalls, c->server, client_cpus(c),
 			    c->syscalls_base) < 0)
 		sys_warn("%s: cannot count system calls, see %s.log", c->model, c->syscalls_base);
+	if (c->env->agents) {
+		drive_agents(c);
+		return;
+	}
 	loadgen_args(c, &a);
 	sp.argv = a.v;
 	own0 = own_cpu_s(c);
@@ -666,6 +760,10 @@ static void judge_load(const struct run_ctx *c, struct run_row *row)
 	double served = server_requests(c);
 	int have_json = lgjson_load(c->json_path, &lg, err, sizeof(err)) == 0;
 
+	if (c->agents_failed) {
+		results_row_fail(row, "%s", c->agents_err);
+		return;
+	}
 	proc_describe(c->lg_status, how, sizeof(how));
 	if (c->lg_hung)
 		results_row_fail(row, "loadgen did not finish in time");

@@ -15,6 +15,7 @@
 
 #include "data/results.h"
 #include "data/suite.h"
+#include "run/agents.h"
 #include "run/syscount.h"
 
 struct runner_env {
@@ -30,6 +31,11 @@ struct runner_env {
 	long work_us;			 /* >= 0: overrides the scenario */
 	volatile sig_atomic_t *stopping; /* set by SIGINT/SIGTERM */
 	enum syscount_method syscalls;	 /* how system calls are counted */
+	/* --clients: the load comes from these agents (run/agents.h), not
+	 * from one loadgen; NULL = one local loadgen as always. */
+	const struct agents_conf *agents;
+	const char *server_ns;	 /* --server-host netns:NAME, else NULL */
+	const char *server_addr; /* --server-addr: bound and connected to */
 };
 
 /* The name of a run's files: "<scenario>-<model>-<rep>"; system call pass

@@ -143,6 +143,44 @@ static void check_merge_and_rebuild(void)
 	hist_free(rebuilt);
 }
 
+/* Three "agents" each record a third of the samples; their histograms go
+ * through the run-length encoding and are added up as the coordinator
+ * does: the counts must be those of one histogram of every sample. */
+static void check_rle_merge(void)
+{
+	struct hist *all = hist_new(), *merged = hist_new(), *part[3];
+	static int64_t rle[HIST_COUNTERS];
+	int ok = 1;
+
+	for (int k = 0; k < 3; k++)
+		part[k] = hist_new();
+	for (int i = 0; i < N; i++) {
+		uint64_t v = (uint64_t)exp(uniform01() * log(1.2e8)); /* some clamped */
+
+		hist_record(all, v);
+		hist_record(part[i % 3], v);
+	}
+	for (int k = 0; k < 3; k++) {
+		size_t n = hist_rle_encode(part[k], rle, HIST_COUNTERS);
+
+		ok &= n <= HIST_COUNTERS;
+		ok &=
+		    hist_rle_add(merged, rle, n, part[k]->min, part[k]->max, part[k]->clamped) == 0;
+	}
+	check(ok && same(merged, all) && merged->clamped == all->clamped, "hist/rle-merge",
+	      "counts of the merged encodings differ from one histogram of all samples");
+	rle[0] = 0;
+	check(hist_rle_add(merged, rle, 1, 1, 1, 0) < 0 && same(merged, all), "hist/rle-malformed",
+	      "a malformed encoding was accepted or changed the histogram");
+	rle[0] = -HIST_COUNTERS, rle[1] = 5;
+	check(hist_rle_add(merged, rle, 2, 1, 1, 0) < 0, "hist/rle-overrun",
+	      "an encoding past the last counter was accepted");
+	hist_free(all);
+	hist_free(merged);
+	for (int k = 0; k < 3; k++)
+		hist_free(part[k]);
+}
+
 static void check_clamp(void)
 {
 	struct hist *h = hist_new();
@@ -215,6 +253,7 @@ int main(void)
 	check_percentiles("one-sample", v, 1);
 	check_mean();
 	check_merge_and_rebuild();
+	check_rle_merge();
 	check_clamp();
 	check_classic();
 	return failures ? 1 : 0;
