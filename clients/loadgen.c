@@ -6,6 +6,7 @@
  */
 #include "loadgen.h"
 #include "process.h"
+#include "subscriber.h"
 #include "worker.h"
 
 #include <errno.h>
@@ -112,13 +113,17 @@ static double measured_seconds(const struct lg_clock *clk, uint64_t end_us)
 }
 
 /* Non-zero when there is nothing to measure: the figures would lie. */
-static int exit_status(const struct lg_summary *s)
+static int exit_status(const struct lg_config *cfg, const struct lg_summary *s)
 {
 	if (s->total.connections == 0) {
 		fprintf(stderr, "loadgen: no connection could be made\n");
 		return 1;
 	}
-	if (s->total.completed == 0) {
+	if (cfg->subscribe && s->push.events == 0) {
+		fprintf(stderr, "loadgen: no event was received\n");
+		return 1;
+	}
+	if (!cfg->subscribe && s->total.completed == 0) {
 		fprintf(stderr, "loadgen: no request succeeded\n");
 		return 1;
 	}
@@ -131,6 +136,7 @@ static void free_summary(struct lg_summary *s)
 	hist_free(s->total.connect);
 	hist_free(s->total.ttfb);
 	hist_free(s->total.uncorrected);
+	hist_free(s->push.delivery);
 	free(s->total.timeline);
 }
 
@@ -160,6 +166,18 @@ int main(int argc, char **argv)
 	target_init(&tgt, &cfg);
 	idle_open(&idle, &cfg, &tgt);
 	cpu0 = cpu_seconds();
+	if (cfg.subscribe) {
+		/* Push subscribers: their own loop, their own figures. */
+		subscribers_run(&cfg, &tgt, &clk, &sum);
+		sum.cpu_s = cpu_seconds() - cpu0;
+		sum.duration_s = measured_seconds(&clk, sum.total.end_us);
+		write_outputs(&cfg, &sum);
+		rc = exit_status(&cfg, &sum);
+		free_summary(&sum);
+		target_free(&tgt);
+		options_free(&cfg);
+		return rc;
+	}
 	ws = run_workers(&cfg, &tgt, &clk);
 	sum.cpu_s = cpu_seconds() - cpu0;
 	sum.idle_wanted = idle.wanted;
@@ -172,7 +190,7 @@ int main(int argc, char **argv)
 		worker_free(ws[t]);
 	free(ws);
 	write_outputs(&cfg, &sum);
-	rc = exit_status(&sum);
+	rc = exit_status(&cfg, &sum);
 	free_summary(&sum);
 	target_free(&tgt);
 	options_free(&cfg);
