@@ -86,6 +86,8 @@ struct sub_thread {
 	const struct lg_target *tgt;
 	const struct lg_clock *clk;
 	uint64_t measure_real, stop_real; /* the measured phase, CLOCK_REALTIME */
+	double period_us;		  /* read off the events (t = seq x period) */
+	bool draining;			  /* past -d: waiting for the last events */
 	const char *host;		  /* "host:port" for the Host header */
 	int epfd;
 	int nsubs;
@@ -134,6 +136,8 @@ static void on_event(struct sub_thread *t, struct sub *s, int64_t seq, uint64_t 
 {
 	bool measured = tus >= t->measure_real && tus < t->stop_real;
 
+	if (seq > 0)
+		t->period_us = (double)tus / (double)seq;
 	if (s->last_seq >= 0 && seq <= s->last_seq) {
 		t->push.duplicates++;
 		return;
@@ -195,7 +199,7 @@ static void sub_lost(struct sub_thread *t, struct sub *s, int err, uint64_t now)
 	s->inlen = 0;
 	if (err >= 0)
 		t->res.errors[err]++;
-	if (s->held)
+	if (s->held && !t->draining)
 		t->push.reconnects++;
 	s->deadline = s->held ? now : now + SUB_RETRY_US;
 	s->held = false;
@@ -605,7 +609,7 @@ static void tick(struct sub_thread *t, uint64_t now)
 			}
 		}
 	}
-	for (int i = 0; i < t->nsubs && pending < SUB_MAX_PENDING; i++) {
+	for (int i = 0; i < t->nsubs && pending < SUB_MAX_PENDING && !t->draining; i++) {
 		struct sub *s = &t->subs[i];
 
 		if (s->state == SUB_DOWN && now >= s->deadline) {
@@ -615,15 +619,45 @@ static void tick(struct sub_thread *t, uint64_t now)
 	}
 }
 
-/* The end of the run: count who still holds a stream; a WebSocket
- * subscriber says goodbye with a masked close frame (status 1000). */
+/* The newest event published inside the measured phase, or -1 if no
+ * event told the period yet. */
+static int64_t last_measured_seq(const struct sub_thread *t)
+{
+	if (!(t->period_us > 0))
+		return -1;
+	return (int64_t)ceil((double)t->stop_real / t->period_us) - 1;
+}
+
+/* After -d the subscribers keep reading until each one that holds its
+ * stream has the last event published inside the measured phase (or
+ * --timeout passes): a slow delivery is the figure this run is about, so
+ * it must not be cut off by the end of the run. */
+static bool drained(const struct sub_thread *t)
+{
+	int64_t last = last_measured_seq(t);
+
+	for (int i = 0; i < t->nsubs; i++)
+		if (t->subs[i].held && t->subs[i].last_seq < last)
+			return false;
+	return true;
+}
+
+/* The end of the run: count who still holds a stream, and the measured
+ * events it never got; a WebSocket subscriber says goodbye with a masked
+ * close frame (status 1000). */
 static void finish(struct sub_thread *t)
 {
+	int64_t last = last_measured_seq(t);
+
 	for (int i = 0; i < t->nsubs; i++) {
 		struct sub *s = &t->subs[i];
 
 		if (s->fd < 0)
 			continue;
+		if (s->held && s->last_seq >= 0 && s->last_seq < last)
+			t->push.missed +=
+			    missed_between(t, s->last_seq, last + 1,
+					   (uint64_t)((double)(last + 1) * t->period_us));
 		if (s->held)
 			t->push.held_end++;
 		if (s->held && t->cfg->subscribe == LG_SUB_WS) {
@@ -646,12 +680,16 @@ static void *thread_run(void *arg)
 	struct sub_thread *t = arg;
 	struct epoll_event ev[SUB_MAX_EVENTS];
 	uint64_t now = lg_now_us(), next_tick = now;
+	uint64_t drain_end = t->clk->stop_us + t->cfg->timeout_us;
 
-	while (!lg_run_over(t->clk, now)) {
-		uint64_t until = next_tick < t->clk->stop_us ? next_tick : t->clk->stop_us;
+	while (now < drain_end && !lg_stopping) {
+		uint64_t until = next_tick < drain_end ? next_tick : drain_end;
 		int n;
 
 		if (now >= next_tick) {
+			t->draining = lg_run_over(t->clk, now);
+			if (t->draining && drained(t))
+				break;
 			tick(t, now);
 			next_tick = now + SUB_TICK_US;
 			continue;

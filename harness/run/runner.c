@@ -257,6 +257,8 @@ static void server_args(const struct run_ctx *c, struct args *a)
 		arg(a, "--work-us"), arg(a, "%ld", work_us);
 	if (sc->delay_blocking)
 		arg(a, "--delay-blocking");
+	if (sc->subscribe[0])
+		arg(a, "--publish-hz"), arg(a, "%g", sc->publish_hz);
 }
 
 /* A scenario may place the server and the load generator itself (the CPU
@@ -328,6 +330,8 @@ static void loadgen_args(const struct run_ctx *c, struct args *a)
 
 	arg(a, "%s", c->env->loadgen);
 	arg(a, "-t"), arg(a, "%d", loadgen_threads(c));
+	if (sc->subscribe[0])
+		arg(a, "--subscribe"), arg(a, "%s", sc->subscribe);
 	arg(a, "-c"), arg(a, "%d", sc->connections);
 	arg(a, "-d"), arg(a, "%gs", c->duration_s);
 	arg(a, "--warmup"), arg(a, "%gs", c->warmup_s);
@@ -387,7 +391,8 @@ static void drive_load(struct run_ctx *c)
 				.die_with_parent = true};
 	/* Opening thousands of idle connections takes time too. */
 	double deadline = sys_now() + c->duration_s + c->warmup_s + request_timeout_ms(c) / 1000.0 +
-			  10 + c->sc->idle / 1000.0;
+			  10 +
+			  (c->sc->idle + (c->sc->subscribe[0] ? c->sc->connections : 0)) / 1000.0;
 	struct rusage ru;
 	double own0;
 

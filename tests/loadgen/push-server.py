@@ -17,6 +17,9 @@ Event k is published at k * period microseconds of CLOCK_REALTIME
 
 Faults, for the tests to count:
   --skip-seq K     event K is never sent to anyone (subscribers see a gap)
+  --skip-in S      the same for the first event published S seconds after
+                   the server is listening (a test's clock need not guess
+                   how long the start took)
   --close-once N   the first connection to have sent N events is closed,
                    once in the server's life (a subscriber reconnects)
 
@@ -46,6 +49,7 @@ ap.add_argument("--port", type=int, default=0)
 ap.add_argument("--publish-hz", type=float, default=10)
 ap.add_argument("--poll-timeout-ms", type=int, default=30000)
 ap.add_argument("--skip-seq", type=int, default=-1)
+ap.add_argument("--skip-in", type=float, default=0)
 ap.add_argument("--close-once", type=int, default=0)
 ap.add_argument("--lifetime", type=float, default=60)
 args, _ = ap.parse_known_args()  # model options (--proto http, ...) ignored
@@ -233,6 +237,8 @@ async def main():
         state["newest"] = math.floor(now_us() / PERIOD_US)
         asyncio.ensure_future(publisher())
     server = await asyncio.start_server(serve, "127.0.0.1", args.port, backlog=4096)
+    if args.skip_in > 0:
+        args.skip_seq = math.ceil((now_us() + args.skip_in * 1e6) / PERIOD_US)
     print("listening on 127.0.0.1:%d" % server.sockets[0].getsockname()[1], flush=True)
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, print_stats_and_exit)
