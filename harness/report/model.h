@@ -120,6 +120,10 @@ struct report_model {
 	/* KiB per idle connection of each cell against the lowest-x scenario
 	 * of its series (NAN where it means nothing), n_scenarios x n_models. */
 	double *idle_kib;
+	/* Memory per push subscriber of each push cell (agg_kib_per_subscriber
+	 * against the smallest count of its series), NAN elsewhere; same
+	 * layout as idle_kib. */
+	double *push_kib;
 	/* meta.json, each value as one line of text, in file order. */
 	char **meta_key, **meta_value;
 	int n_meta;

@@ -706,6 +706,8 @@ static void keep_failure_facts(const struct run_ctx *c, struct run_row *row)
 		row->m[MET_IDLE_ESTABLISHED] = lg.m[MET_IDLE_ESTABLISHED];
 		row->m[MET_IDLE_ALIVE] = lg.m[MET_IDLE_ALIVE];
 		row->m[MET_ADDRNOTAVAIL] = lg.m[MET_ADDRNOTAVAIL];
+		/* How many subscribers a push run still held. */
+		row->m[MET_SUBSCRIBED] = lg.m[MET_SUBSCRIBED];
 	}
 }
 
