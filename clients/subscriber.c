@@ -96,6 +96,13 @@ struct sub_thread {
 	struct lg_push push;
 };
 
+/* Bytes count in the measured phase only, as in request runs, so that
+ * bytes per second over events per second is the bytes of one event. */
+static bool in_measured_phase(const struct sub_thread *t, uint64_t now)
+{
+	return now >= t->clk->measure_us && now < t->clk->stop_us;
+}
+
 static uint64_t realtime_us(void)
 {
 	struct timespec ts;
@@ -286,7 +293,8 @@ static void send_request(struct sub_thread *t, struct sub *s, uint64_t now)
 		sub_lost(t, s, LG_ERR_WRITE, now);
 		return;
 	}
-	t->res.bytes_written += len;
+	if (in_measured_phase(t, now))
+		t->res.bytes_written += len;
 	s->state = SUB_HEAD;
 }
 
@@ -565,7 +573,8 @@ static void on_readable(struct sub_thread *t, struct sub *s, uint64_t now)
 			sub_lost(t, s, LG_ERR_READ, now);
 		return;
 	}
-	t->res.bytes_read += (uint64_t)n;
+	if (in_measured_phase(t, now))
+		t->res.bytes_read += (uint64_t)n;
 	s->inlen += (uint32_t)n;
 	if (!take_units(t, s, now, realtime_us()))
 		sub_lost(t, s, LG_ERR_BAD_RESPONSE, now);
@@ -619,6 +628,21 @@ static void tick(struct sub_thread *t, uint64_t now)
 	}
 }
 
+/* A WebSocket close frame, status 1000 (normal closure), masked as RFC
+ * 6455 5.3 requires of a client: the mask comes from the subscriber's
+ * xorshift, a few cycles, not from a system call.  Best effort: the run
+ * is over, so a failed send changes no figure. */
+static void ws_send_close(struct sub *s)
+{
+	uint32_t mask = xorshift32(&s->rng);
+	unsigned char f[8] = {0x88, 0x80 | 2}; /* FIN + close; masked, 2 bytes */
+
+	memcpy(f + 2, &mask, 4);
+	f[6] = (unsigned char)(0x03 ^ f[2]); /* 1000 = 0x03e8, big-endian */
+	f[7] = (unsigned char)(0xe8 ^ f[3]);
+	(void)send(s->fd, f, sizeof(f), MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
 /* The newest event published inside the measured phase, or -1 if no
  * event told the period yet. */
 static int64_t last_measured_seq(const struct sub_thread *t)
@@ -660,16 +684,8 @@ static void finish(struct sub_thread *t)
 					   (uint64_t)((double)(last + 1) * t->period_us));
 		if (s->held)
 			t->push.held_end++;
-		if (s->held && t->cfg->subscribe == LG_SUB_WS) {
-			uint32_t mask = xorshift32(&s->rng);
-			unsigned char f[8] = {0x88, 0x80 | 2};
-
-			memcpy(f + 2, &mask, 4);
-			f[6] = (unsigned char)(0x03 ^ f[2]); /* 1000, big-endian, masked */
-			f[7] = (unsigned char)(0xe8 ^ f[3]);
-			if (send(s->fd, f, sizeof(f), MSG_NOSIGNAL | MSG_DONTWAIT) == sizeof(f))
-				t->res.bytes_written += sizeof(f);
-		}
+		if (s->held && t->cfg->subscribe == LG_SUB_WS)
+			ws_send_close(s);
 		close(s->fd);
 		s->fd = -1;
 	}
