@@ -169,6 +169,7 @@ int main(int argc, char **argv)
 	if (cfg.subscribe) {
 		/* Push subscribers: their own loop, their own figures. */
 		subscribers_run(&cfg, &tgt, &clk, &sum);
+		idle_close(&idle); /* none: --subscribe excludes --idle */
 		sum.cpu_s = cpu_seconds() - cpu0;
 		sum.duration_s = measured_seconds(&clk, sum.total.end_us);
 		write_outputs(&cfg, &sum);

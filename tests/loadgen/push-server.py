@@ -22,6 +22,8 @@ Faults, for the tests to count:
                    how long the start took)
   --close-once N   the first connection to have sent N events is closed,
                    once in the server's life (a subscriber reconnects)
+  --late-ms D      every event goes out D ms after its t= (a slow server:
+                   the events of the run's last D ms arrive after its end)
 
 Started as `push-server.py --port 0 ...`, it prints "listening on
 127.0.0.1:PORT" like the servers; on SIGTERM it prints one line
@@ -51,6 +53,7 @@ ap.add_argument("--poll-timeout-ms", type=int, default=30000)
 ap.add_argument("--skip-seq", type=int, default=-1)
 ap.add_argument("--skip-in", type=float, default=0)
 ap.add_argument("--close-once", type=int, default=0)
+ap.add_argument("--late-ms", type=float, default=0)
 ap.add_argument("--lifetime", type=float, default=60)
 args, _ = ap.parse_known_args()  # model options (--proto http, ...) ignored
 
@@ -76,8 +79,9 @@ def pending(after):
 
 async def publisher():
     while True:
-        k = math.floor(now_us() / PERIOD_US) + 1
-        await asyncio.sleep(max(0, (k * PERIOD_US - now_us()) / 1e6))
+        late_us = args.late_ms * 1000
+        k = math.floor((now_us() - late_us) / PERIOD_US) + 1
+        await asyncio.sleep(max(0, (k * PERIOD_US + late_us - now_us()) / 1e6))
         state["newest"] = k
         state["changed"].set()
         state["changed"] = asyncio.Event()
@@ -234,7 +238,7 @@ def print_stats_and_exit(*_):
 async def main():
     state["changed"] = asyncio.Event()
     if PERIOD_US:
-        state["newest"] = math.floor(now_us() / PERIOD_US)
+        state["newest"] = math.floor((now_us() - args.late_ms * 1000) / PERIOD_US)
         asyncio.ensure_future(publisher())
     server = await asyncio.start_server(serve, "127.0.0.1", args.port, backlog=4096)
     if args.skip_in > 0:
