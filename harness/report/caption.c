@@ -460,7 +460,8 @@ static void caption_generic(const struct agg *a, const char *e, struct text *t)
 	int shown = 0;
 
 	for (int i = 0; i < a->n_scenarios && shown < 6; i++) {
-		if (!in_exp(a, i, e) || agg_is_sweep(a, i) || !picks(a, i, MET_RPS, p))
+		if (!in_exp(a, i, e) || agg_is_sweep(a, i) || agg_is_push(a, i) ||
+		    !picks(a, i, MET_RPS, p))
 			continue;
 		say(t, "%s%s: %s %.0f requests/s",
 		    shown++ ? "; " : "Most requests/s: ", a->scenarios[i].name, a->models[p[0].j],
@@ -728,7 +729,7 @@ static int plain_http(const struct agg *a)
 
 		if (strcmp(r->proto, "http") || !r->keepalive || r->pipeline != 1 ||
 		    r->delay_us > 0 || r->work_us > 0 || r->idle > 0 || r->rate > 0 ||
-		    agg_is_sweep(a, i) || !picks_any(a, i))
+		    agg_is_sweep(a, i) || agg_is_push(a, i) || !picks_any(a, i))
 			continue;
 		if (best < 0 ||
 		    fabs(log(r->connections / 100)) < fabs(log(desc(a, best)->connections / 100)))
@@ -822,7 +823,7 @@ static int headline_scenario(const struct report_model *m)
 
 		if (strcmp(r->proto, "http") || !r->keepalive || r->pipeline != 1 ||
 		    r->delay_us > 0 || r->work_us > 0 || r->idle > 0 || r->rate > 0 ||
-		    !any_ok(a, i))
+		    agg_is_push(a, i) || !any_ok(a, i))
 			continue;
 		if (i == m->spectrum_i)
 			return i;
@@ -1022,13 +1023,50 @@ static void headline_add(struct model_headline *h, struct text *t)
 		h->n++;
 }
 
+/* Push: at the most SSE subscribers (else the most of any style), how
+ * many models held them all, and the lowest and highest p99 delivery
+ * latency among those. */
+static void headline_push(const struct agg *a, struct text *t)
+{
+	int iN = -1, n = 0;
+	struct pick p[a->n_models + 1];
+
+	for (int i = 0; i < a->n_scenarios; i++) {
+		bool sse = !strcmp(desc(a, i)->subscribe, "sse");
+
+		if (!agg_is_push(a, i) || !any_ok(a, i))
+			continue;
+		if (iN < 0 || (sse && strcmp(desc(a, iN)->subscribe, "sse")) ||
+		    (sse == !strcmp(desc(a, iN)->subscribe, "sse") &&
+		     desc(a, i)->connections > desc(a, iN)->connections))
+			iN = i;
+	}
+	if (iN < 0)
+		return;
+	for (int j = 0; j < a->n_models; j++)
+		if (push_held(a, iN, j) && !isnan(med(a, iN, j, MET_DELIVERY_P99)))
+			p[n++] = (struct pick){.j = j, .v = med(a, iN, j, MET_DELIVERY_P99)};
+	qsort(p, n, sizeof(p[0]), by_value_desc);
+	say(t, "Push at %.0f %s subscribers (%s): ", desc(a, iN)->connections,
+	    desc(a, iN)->subscribe, a->scenarios[iN].name);
+	if (n == 0) {
+		say(t, "no model held them all.");
+		return;
+	}
+	say(t, "%d model%s held them all; the lowest p99 delivery latency: %s, %.3g ms", n,
+	    n > 1 ? "s" : "", a->models[p[n - 1].j], p[n - 1].v / 1000);
+	if (n > 1)
+		say(t, "; the highest: %s, %.3g ms", a->models[p[0].j], p[0].v / 1000);
+	say(t, ".");
+}
+
 void caption_headline(const struct report_model *m, struct model_headline *h)
 {
 	const struct agg *a = &m->agg;
 	int i = headline_scenario(m);
 
 	h->n = 0;
-	for (int k = 0; k < 5 && h->n < MODEL_HEADLINE_MAX; k++) {
+	for (int k = 0; k < 6 && h->n < MODEL_HEADLINE_MAX; k++) {
 		struct text t = {.buf = h->said[h->n], .size = sizeof(h->said[0]), .used = 0};
 
 		t.buf[0] = '\0';
@@ -1044,6 +1082,8 @@ void caption_headline(const struct report_model *m, struct model_headline *h)
 			headline_memory(m, &t);
 		else if (k == 4)
 			headline_breaks(m, &t);
+		else if (k == 5)
+			headline_push(a, &t);
 		headline_add(h, &t);
 	}
 }

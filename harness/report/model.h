@@ -93,7 +93,7 @@ struct model_failed {
 /* The top of the report, for a reader who looks at nothing else: the
  * machine in one line and a few computed sentences on who wins where
  * (caption_headline); a sentence whose figures are missing is left out. */
-#define MODEL_HEADLINE_MAX 5
+#define MODEL_HEADLINE_MAX 6 /* rps, p99, CPU, memory, breaks, push */
 struct model_headline {
 	char machine[256]; /* "AMD EPYC, 2 cores, x86_64, Linux 6.18; ..." */
 	char run[256];	   /* "suite quick: 4 scenarios x 13 models, ..." */
