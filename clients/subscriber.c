@@ -54,12 +54,13 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
-#define SUB_BUF 1024	     /* per subscriber: one unfinished unit at most */
-#define SUB_TICK_US 20000    /* deadline and retry scan */
-#define SUB_RETRY_US 100000  /* after a failed connect or handshake */
-#define SUB_MAX_PENDING 1000 /* connects and handshakes in flight per thread */
-#define SUB_MAX_EVENTS 256   /* epoll_wait batch */
-#define SUB_MAX_REQUEST 2048 /* one subscription request */
+#define SUB_BUF 1024	      /* per subscriber: one unfinished unit at most */
+#define SUB_TICK_US 20000     /* deadline and retry scan */
+#define SUB_RETRY_US 100000   /* after a failed connect or handshake, doubled */
+#define SUB_RETRY_MAX_SHIFT 4 /* ... per failure in a row, up to 0.8 s */
+#define SUB_MAX_PENDING 1000  /* connects in flight per thread */
+#define SUB_MAX_EVENTS 256    /* epoll_wait batch */
+#define SUB_MAX_REQUEST 2048  /* one subscription request */
 #define WS_GUID "258EAFA5-E914-47DA-95CA-C5AB0DC85B11" /* RFC 6455, 1.3 */
 
 enum sub_state { SUB_DOWN, SUB_CONNECTING, SUB_HEAD, SUB_BODY, SUB_STREAM };
@@ -77,7 +78,8 @@ struct sub {
 	uint32_t rng;	    /* xorshift32: WebSocket key and masks */
 	uint32_t body_left; /* poll: bytes of the answer's body still to come */
 	uint32_t inlen;
-	char key[28]; /* ws: Sec-WebSocket-Key sent (24 chars + NUL) */
+	uint8_t fails; /* failed connects or subscriptions in a row */
+	char key[28];  /* ws: Sec-WebSocket-Key sent (24 chars + NUL) */
 	char in[SUB_BUF];
 };
 
@@ -195,8 +197,9 @@ static void set_events(struct sub_thread *t, struct sub *s, uint32_t events, int
 
 /* The connection is gone (err is the lg_error to count, or -1 for none).
  * A subscriber that held its stream reconnects at once and resumes; one
- * that never got it waits SUB_RETRY_US, so a refusing server is not
- * hammered. */
+ * that never got it waits SUB_RETRY_US, doubled for each failure in a
+ * row, so a server that refuses (select past FD_SETSIZE) is not hammered
+ * by thousands of reconnects a second while it serves the others. */
 static void sub_lost(struct sub_thread *t, struct sub *s, int err, uint64_t now)
 {
 	if (s->fd >= 0)
@@ -208,7 +211,11 @@ static void sub_lost(struct sub_thread *t, struct sub *s, int err, uint64_t now)
 		t->res.errors[err]++;
 	if (s->held && !t->draining)
 		t->push.reconnects++;
-	s->deadline = s->held ? now : now + SUB_RETRY_US;
+	if (s->held)
+		s->fails = 0;
+	else if (s->fails < SUB_RETRY_MAX_SHIFT)
+		s->fails++;
+	s->deadline = s->held ? now : now + ((uint64_t)SUB_RETRY_US << (s->fails - 1));
 	s->held = false;
 	s->state = SUB_DOWN;
 }
@@ -518,6 +525,8 @@ static bool take_units(struct sub_thread *t, struct sub *s, uint64_t now, uint64
 			uint64_t tus;
 
 			nl = memchr(p, '\n', avail < s->body_left ? avail : s->body_left);
+			if (!nl && avail >= s->body_left)
+				return false; /* the body ends inside a line */
 			if (!nl)
 				goto partial;
 			if (!parse_event(p, (size_t)(nl - p), &seq, &tus))
@@ -597,7 +606,10 @@ static void on_writable(struct sub_thread *t, struct sub *s, uint64_t now)
 
 /* ---- the loop ---- */
 
-/* Deadlines, retries, and starting connects within SUB_MAX_PENDING. */
+/* Deadlines, retries, and starting connects, at most SUB_MAX_PENDING in
+ * flight: the limit is on connects (the server's listen queue), not on
+ * subscriptions waiting for their answer (a long poll's first answer
+ * comes only at the next publish). */
 static void tick(struct sub_thread *t, uint64_t now)
 {
 	int pending = 0;
@@ -614,7 +626,7 @@ static void tick(struct sub_thread *t, uint64_t now)
 								    : LG_ERR_TIMEOUT,
 					 now);
 			} else {
-				pending++;
+				pending += s->state == SUB_CONNECTING;
 			}
 		}
 	}
@@ -623,7 +635,7 @@ static void tick(struct sub_thread *t, uint64_t now)
 
 		if (s->state == SUB_DOWN && now >= s->deadline) {
 			sub_connect(t, s, now);
-			pending += s->state != SUB_DOWN;
+			pending += s->state == SUB_CONNECTING;
 		}
 	}
 }
