@@ -86,6 +86,13 @@ static json_t *headers_json(const struct lg_config *c)
 	return a;
 }
 
+static const char *subscribe_name(enum lg_subscribe sub)
+{
+	static const char *const names[] = {NULL, "poll", "sse", "ws"};
+
+	return names[sub];
+}
+
 /* Every option as given; null for what does not apply. */
 static json_t *config_json(const struct lg_config *c)
 {
@@ -93,7 +100,7 @@ static json_t *config_json(const struct lg_config *c)
 
 	/* clang-format off */
 	return json_pack("{s:I, s:I, s:o, s:o, s:f, s:f, s:s, s:o, s:I, s:f,"
-			 " s:b, s:b, s:o, s:I, s:I, s:o, s:o, s:o, s:o}",
+			 " s:b, s:b, s:o, s:I, s:I, s:o, s:o, s:o, s:o, s:o}",
 			 "threads", (json_int_t)c->threads,
 			 "connections", (json_int_t)c->connections,
 			 "duration_s", c->duration_us ? real(c->duration_us / 1e6) : json_null(),
@@ -112,7 +119,8 @@ static json_t *config_json(const struct lg_config *c)
 			 "headers", headers_json(c),
 			 "url", text(c->url),
 			 "target", target_text(c),
-			 "path", http ? text(c->path) : json_null());
+			 "path", http ? text(c->path) : json_null(),
+			 "subscribe", c->subscribe ? json_string(subscribe_name(c->subscribe)) : json_null());
 	/* clang-format on */
 }
 
@@ -222,6 +230,31 @@ static json_t *histogram_json(const struct hist *h)
 	/* clang-format on */
 }
 
+/* --subscribe runs: the events and their delivery latency; null
+ * otherwise.  events_per_s is per second of the measured phase, over all
+ * subscribers. */
+static json_t *push_json(const struct lg_config *cfg, const struct lg_summary *s)
+{
+	const struct lg_push *p = &s->push;
+
+	if (!cfg->subscribe)
+		return json_null();
+	/* clang-format off */
+	return json_pack("{s:s, s:I, s:I, s:o, s:I, s:I, s:I, s:I, s:I, s:o, s:o}",
+			 "style", subscribe_name(cfg->subscribe),
+			 "subscribers", (json_int_t)cfg->connections,
+			 "events", count(p->events),
+			 "events_per_s", real(s->duration_s > 0 ? (double)p->events / s->duration_s : 0),
+			 "missed", count(p->missed),
+			 "duplicates", count(p->duplicates),
+			 "reconnects", count(p->reconnects),
+			 "subscribed", count(p->subscribed),
+			 "held_end", count(p->held_end),
+			 "delivery_us", latency_json(p->delivery),
+			 "histogram", histogram_json(p->delivery));
+	/* clang-format on */
+}
+
 /* The whole document; NULL if jansson ran out of memory. */
 static json_t *document(const struct lg_config *cfg, const struct lg_summary *s)
 {
@@ -231,7 +264,7 @@ static json_t *document(const struct lg_config *cfg, const struct lg_summary *s)
 	/* clang-format off */
 	return json_pack("{s:o, s:{s:I, s:I, s:I}, s:o, s:o, s:I, s:I, s:o,"
 			 " s:{s:I, s:I, s:I, s:I, s:I}, s:o, s:o, s:o, s:o, s:o, s:o,"
-			 " s:I, s:I, s:I, s:o, s:o}",
+			 " s:I, s:I, s:I, s:o, s:o, s:o}",
 			 "config", config_json(cfg),
 			 "requests",
 			 "completed", count(r->responses),
@@ -259,7 +292,8 @@ static json_t *document(const struct lg_config *cfg, const struct lg_summary *s)
 			 "idle_alive_end", (json_int_t)s->idle_alive,
 			 "rate_achieved",
 			 cfg->rate ? json_boolean(report_rate_achieved(cfg, s)) : json_null(),
-			 "histogram", histogram_json(r->latency));
+			 "histogram", histogram_json(r->latency),
+			 "push", push_json(cfg, s));
 	/* clang-format on */
 }
 

@@ -8,6 +8,7 @@
  */
 #include "loadgen.h"
 #include "process.h"
+#include "subscriber.h"
 #include "worker.h"
 
 #include <errno.h>
@@ -114,13 +115,17 @@ static double measured_seconds(const struct lg_clock *clk, uint64_t end_us)
 }
 
 /* Non-zero when there is nothing to measure: the figures would lie. */
-static int exit_status(const struct lg_summary *s)
+static int exit_status(const struct lg_config *cfg, const struct lg_summary *s)
 {
 	if (s->total.connections == 0) {
 		fprintf(stderr, "loadgen: no connection could be made\n");
 		return 1;
 	}
-	if (s->total.completed == 0) {
+	if (cfg->subscribe && s->push.events == 0) {
+		fprintf(stderr, "loadgen: no event was received\n");
+		return 1;
+	}
+	if (!cfg->subscribe && s->total.completed == 0) {
 		fprintf(stderr, "loadgen: no request succeeded\n");
 		return 1;
 	}
@@ -133,6 +138,7 @@ void lg_summary_free(struct lg_summary *s)
 	hist_free(s->total.connect);
 	hist_free(s->total.ttfb);
 	hist_free(s->total.uncorrected);
+	hist_free(s->push.delivery);
 	free(s->total.timeline);
 }
 
@@ -156,6 +162,14 @@ void lg_measure(const struct lg_config *cfg, const struct lg_target *tgt, struct
 	*sum = (struct lg_summary){0};
 	idle_open(&idle, cfg, tgt);
 	cpu0 = cpu_seconds();
+	if (cfg->subscribe) {
+		/* Push subscribers: their own loop, their own figures. */
+		subscribers_run(cfg, tgt, &clk, sum);
+		idle_close(&idle); /* none: --subscribe excludes --idle */
+		sum->cpu_s = cpu_seconds() - cpu0;
+		sum->duration_s = measured_seconds(&clk, sum->total.end_us);
+		return;
+	}
 	ws = run_workers(cfg, tgt, &clk);
 	sum->cpu_s = cpu_seconds() - cpu0;
 	sum->idle_wanted = idle.wanted;
@@ -183,7 +197,7 @@ int main(int argc, char **argv)
 	target_init(&tgt, &cfg);
 	lg_measure(&cfg, &tgt, &sum);
 	write_outputs(&cfg, &sum);
-	rc = exit_status(&sum);
+	rc = exit_status(&cfg, &sum);
 	lg_summary_free(&sum);
 	target_free(&tgt);
 	options_free(&cfg);

@@ -11,6 +11,8 @@
  *   client.c   one connection's state machine (client.h)
  *   wakeq.c    the wake-up queue, a heap keyed by time (wakeq.h)
  *   check.c    response verification (check.h)
+ *   subscriber.c  --subscribe: held push subscribers, their own loop
+ *              (subscriber.h); main runs it instead of the workers
  *   options.c, target.c, idle.c, report.c, json.c   the parts main calls
  *   process.c  lg_die(), lg_stopping, signal set-up (process.h)
  *   agent.c    --agent: the same run, driven over stdin/stdout (main
@@ -46,6 +48,10 @@ static inline const char *lg_proto_name(enum lg_proto p)
 	return p == LG_HTTP ? "http" : p == LG_ECHO ? "echo" : "lines";
 }
 
+/* --subscribe: how the subscribers receive pushed events (see
+ * clients/README.md, "Push subscribers", for the wire format). */
+enum lg_subscribe { LG_SUB_NONE, LG_SUB_POLL, LG_SUB_SSE, LG_SUB_WS };
+
 /* Everything the command line says, as given (durations in microseconds). */
 struct lg_config {
 	int threads;
@@ -72,6 +78,7 @@ struct lg_config {
 	const char *host;
 	const char *port;
 	const char *path;
+	enum lg_subscribe subscribe; /* LG_SUB_NONE: requests, as always */
 };
 
 /* The resolved target and the bytes of one request, built once. */
@@ -113,6 +120,18 @@ struct lg_result {
 	struct hist *ttfb;	  /* send to first response byte */
 };
 
+/* What the --subscribe subscribers measured (subscriber.c), added up over
+ * threads.  Only events published inside the measured phase count. */
+struct lg_push {
+	uint64_t events;       /* events received (measured) */
+	uint64_t missed;       /* seq gaps per subscriber (measured) */
+	uint64_t duplicates;   /* an event seen twice or out of order */
+	uint64_t reconnects;   /* a held subscription lost and started again */
+	uint64_t subscribed;   /* subscribers that got their stream at least once */
+	uint64_t held_end;     /* subscribers holding their stream at the end */
+	struct hist *delivery; /* arrival (CLOCK_REALTIME) - the event's t= */
+};
+
 /* The --idle connections. */
 struct lg_idle {
 	int *fds;
@@ -125,6 +144,7 @@ struct lg_summary {
 	double duration_s;	/* of the measured phase */
 	double cpu_s;		/* client user + system CPU while running */
 	int idle_wanted, idle_established, idle_alive;
+	struct lg_push push; /* --subscribe runs only (push.delivery NULL otherwise) */
 };
 
 /* options.c: parses argv into cfg; on a bad option prints why and the

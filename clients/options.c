@@ -17,6 +17,7 @@
 static const char usage_text[] =
     "usage: loadgen [options] http://HOST:PORT/path\n"
     "       loadgen --proto echo|lines [options] HOST:PORT\n"
+    "       loadgen --subscribe poll|sse|ws N [options] http://HOST:PORT[/path]\n"
     "\n"
     "  -t, --threads N      threads, each with its own epoll loop (1)\n"
     "  -c, --connections N  connections, shared out over threads (10)\n"
@@ -34,6 +35,8 @@ static const char usage_text[] =
     "      --linger0        close with RST (no TIME_WAIT); --no-keepalive\n"
     "  -R, --rate N         open loop: N requests/s in total (closed loop)\n"
     "      --idle N         hold N extra silent connections open\n"
+    "      --subscribe S N  hold N push subscribers (poll, sse or ws) and\n"
+    "                       measure event delivery latency instead of requests\n"
     "  -H, --header H       add \"Name: value\" to HTTP requests\n"
     "      --expect-status N  HTTP status that counts as success (200)\n"
     "      --latency        print the percentile table\n"
@@ -105,6 +108,7 @@ enum {
 	LG_OPT_LATENCY,
 	LG_OPT_JSON,
 	LG_OPT_HGRM,
+	LG_OPT_SUBSCRIBE,
 };
 
 static const struct option long_options[] = {
@@ -128,6 +132,7 @@ static const struct option long_options[] = {
     {"latency", no_argument, NULL, LG_OPT_LATENCY},
     {"json", required_argument, NULL, LG_OPT_JSON},
     {"hgrm", required_argument, NULL, LG_OPT_HGRM},
+    {"subscribe", required_argument, NULL, LG_OPT_SUBSCRIBE},
     {NULL, 0, NULL, 0},
 };
 
@@ -196,6 +201,16 @@ static void set_option(struct lg_config *cfg, int opt, const char *arg)
 	case LG_OPT_HGRM:
 		cfg->hgrm_path = arg;
 		break;
+	case LG_OPT_SUBSCRIBE:
+		if (!strcmp(arg, "poll"))
+			cfg->subscribe = LG_SUB_POLL;
+		else if (!strcmp(arg, "sse"))
+			cfg->subscribe = LG_SUB_SSE;
+		else if (!strcmp(arg, "ws"))
+			cfg->subscribe = LG_SUB_WS;
+		else
+			usage_error("--subscribe: '%s' is not poll, sse or ws", arg);
+		break;
 	case 'h':
 		fputs(usage_text, stdout);
 		exit(0);
@@ -255,6 +270,19 @@ static void parse_target(struct lg_config *cfg, const char *url)
 		usage_error("target: path '%s' has spaces or line breaks", cfg->path);
 }
 
+/* --subscribe holds connections and reads what the server pushes: the
+ * request-shaping options have nothing to shape. */
+static void check_subscribe(const struct lg_config *cfg)
+{
+	if (cfg->proto != LG_HTTP)
+		usage_error("--subscribe is HTTP (poll, sse) or WebSocket (ws), not --proto echo");
+	if (cfg->requests)
+		usage_error("--subscribe runs for -d, not -n");
+	if (cfg->rate || cfg->pipeline > 1 || cfg->think_us || !cfg->keepalive || cfg->idle)
+		usage_error(
+		    "--subscribe excludes -R, --pipeline, --think-ms, --no-keepalive, --idle");
+}
+
 /* Rejects combinations that cannot be measured as asked. */
 static void check_combination(const struct lg_config *cfg)
 {
@@ -280,6 +308,8 @@ static void check_combination(const struct lg_config *cfg)
 		usage_error("--size x --pipeline is over 64 MiB in flight per connection");
 	if (cfg->nheaders && cfg->proto != LG_HTTP)
 		usage_error("-H is for --proto http");
+	if (cfg->subscribe)
+		check_subscribe(cfg);
 }
 
 void options_parse(struct lg_config *cfg, int argc, char **argv)
@@ -304,6 +334,11 @@ void options_parse(struct lg_config *cfg, int argc, char **argv)
 			usage_error("unknown option, or no value for it: '%s'", argv[optind - 1]);
 		duration_given |= opt == 'd';
 		set_option(cfg, opt, optarg);
+		/* --subscribe STYLE N: N is the next word, like -c N. */
+		if (opt == LG_OPT_SUBSCRIBE && optind < argc && argv[optind][0] >= '0' &&
+		    argv[optind][0] <= '9')
+			cfg->connections =
+			    (int)parse_int("--subscribe N", argv[optind++], 1, 1000000);
 	}
 	if (cfg->requests && !duration_given)
 		cfg->duration_us = 0;

@@ -154,11 +154,46 @@ bool report_rate_achieved(const struct lg_config *cfg, const struct lg_summary *
 	return s->duration_s > 0 && (double)s->total.completed / s->duration_s >= 0.99 * cfg->rate;
 }
 
+/* --subscribe: the same layout, with events where requests would be. */
+static void print_push(FILE *f, const struct lg_config *cfg, const struct lg_summary *s)
+{
+	static const char *styles[] = {"", "long polling", "server-sent events", "WebSocket"};
+	const struct lg_push *p = &s->push;
+	char t[32], b[32];
+
+	fprintf(f, "Running %s push test @ %s\n", fmt_us(t, (double)cfg->duration_us), cfg->url);
+	fprintf(f, "  %d threads and %d subscribers, %s\n", cfg->threads, cfg->connections,
+		styles[cfg->subscribe]);
+	fprintf(f, "  Thread Stats   Avg      Stdev     Max   +/- Stdev\n");
+	print_stats_line(f, "Delivery", p->delivery);
+	if (s->total.connect->total)
+		print_stats_line(f, "Connect", s->total.connect);
+	if (cfg->latency)
+		print_distribution(f, "Delivery Latency Distribution (publish to arrival)",
+				   p->delivery);
+	fprintf(f, "  %llu events in %s, %s read\n", (unsigned long long)p->events,
+		fmt_us(t, s->duration_s * 1e6), fmt_bytes(b, (double)s->total.bytes_read));
+	fprintf(f, "  Subscribers: %llu of %d subscribed, %llu holding at the end\n",
+		(unsigned long long)p->subscribed, cfg->connections,
+		(unsigned long long)p->held_end);
+	fprintf(f, "  Missed events: %llu, reconnects: %llu%s\n", (unsigned long long)p->missed,
+		(unsigned long long)p->reconnects, p->duplicates ? " (and duplicates)" : "");
+	fprintf(f, "  Client CPU: %.2fs\n", s->cpu_s);
+}
+
 void report_text(FILE *f, const struct lg_config *cfg, const struct lg_summary *s)
 {
 	double secs = s->duration_s > 0 ? s->duration_s : 1;
 	char t[32];
 
+	if (cfg->subscribe) {
+		print_push(f, cfg, s);
+		print_errors(f, s);
+		fprintf(f, "Events/sec: %11.2f\n", (double)s->push.events / secs);
+		fprintf(f, "Transfer/sec: %10s\n",
+			fmt_bytes(t, (double)s->total.bytes_read / secs));
+		return;
+	}
 	print_header(f, cfg);
 	print_latency(f, cfg, s);
 	print_run_facts(f, cfg, s);
@@ -174,7 +209,8 @@ static int write_hgrm(FILE *f, void *arg)
 
 int report_hgrm(const char *path, const struct lg_summary *s)
 {
-	return lg_write_atomic(path, write_hgrm, s->total.latency);
+	return lg_write_atomic(path, write_hgrm,
+			       s->push.delivery ? s->push.delivery : s->total.latency);
 }
 
 int lg_write_atomic(const char *path, int (*write)(FILE *f, void *arg), void *arg)

@@ -268,6 +268,21 @@ double agg_kib_per_idle(const struct agg *a, int i, int i0, int j)
 	return (rss - rss0) / n;
 }
 
+bool agg_is_push(const struct agg *a, int i)
+{
+	return a->scenarios[i].first.subscribe[0] != '\0';
+}
+
+double agg_kib_per_subscriber(const struct agg *a, int i, int i0, int j)
+{
+	double rss = agg_median(a, i, j, MET_RSS), rss0 = agg_median(a, i0, j, MET_RSS);
+	double n = agg_median(a, i, j, MET_SUBSCRIBED), n0 = agg_median(a, i0, j, MET_SUBSCRIBED);
+
+	if (isnan(rss) || isnan(rss0) || isnan(n) || isnan(n0) || !(n > n0))
+		return NAN;
+	return (rss - rss0) / (n - n0);
+}
+
 void agg_free(struct agg *a)
 {
 	free(a->scenarios);

@@ -96,6 +96,16 @@ bool agg_is_sweep_probe(const struct agg *a, int i);
  * the end of i.  NAN when either is missing. */
 double agg_kib_per_idle(const struct agg *a, int i, int i0, int j);
 
+/* True if scenario i held push subscribers (loadgen --subscribe). */
+bool agg_is_push(const struct agg *a, int i);
+
+/* Memory per push subscriber of model j at scenario i, in KiB: (peak RSS
+ * at i - peak RSS at i0) / (subscribers held at the end of i - of i0),
+ * i0 being a smaller subscriber count of the series (a push run has at
+ * least one subscriber, so there is no 0 to subtract as c10k has).  NAN
+ * when either run has no figure or i held no more than i0. */
+double agg_kib_per_subscriber(const struct agg *a, int i, int i0, int j);
+
 void agg_free(struct agg *a);
 
 #endif

@@ -106,7 +106,23 @@
 	X(RETRANS,          "tcp_retrans_segs",       NULL, \
 	  NAN,   "segments",      LOWER,  MEASURED, "%.0f") \
 	X(CPU_SPEED,        "cpu_speed_ns",           NULL, \
-	  NAN,   "ns/iteration",  LOWER,  MEASURED, "%.4f")
+	  NAN,   "ns/iteration",  LOWER,  MEASURED, "%.4f") \
+	/* Issue 15: push subscribers (loadgen --subscribe; its "push"    \
+	   block, null in request runs, so these are empty there). */   \
+	X(DELIVERY_P50,     "delivery_p50_us",        "push.delivery_us.p50", \
+	  NAN,   "us",            LOWER,  MEASURED, "%.0f") \
+	X(DELIVERY_P99,     "delivery_p99_us",        "push.delivery_us.p99", \
+	  NAN,   "us",            LOWER,  MEASURED, "%.0f") \
+	X(DELIVERY_P999,    "delivery_p999_us",       "push.delivery_us.p999", \
+	  NAN,   "us",            LOWER,  MEASURED, "%.0f") \
+	X(EVENTS_PER_S,     "events_per_s",           "push.events_per_s", \
+	  NAN,   "events/s",      HIGHER, MEASURED, "%.1f") \
+	X(MISSED,           "events_missed",          "push.missed", \
+	  NAN,   "events",        LOWER,  MEASURED, "%.0f") \
+	X(RECONNECTS,       "reconnects",             "push.reconnects", \
+	  NAN,   "reconnects",    LOWER,  MEASURED, "%.0f") \
+	X(SUBSCRIBED,       "subscribers_held",       "push.held_end", \
+	  NAN,   "subscribers",   HIGHER, KEPT,     "%.0f")
 /* clang-format on */
 
 enum metric_id {

@@ -62,6 +62,11 @@ static const struct column layout[] = {
 	 * which build (several per run), the io_uring mode; the metrics
 	 * added with them follow. */
 	TXT(flags), TXT(build), TXT(io_uring_mode),
+	MET(FOREIGN_CPU), MET(STEAL), MET(CLIENT_SHARE), MET(VCSW), MET(IVCSW),
+	MET(LISTEN_OVERFLOWS), MET(LISTEN_DROPS), MET(RETRANS), MET(CPU_SPEED),
+	/* Issue 15: push subscribers (poll, sse, ws; empty for requests) and
+	 * the server's publish rate; the push metrics follow. */
+	TXT(subscribe), SCN(publish_hz, "%g"),
 };
 /* clang-format on */
 #define N_LAYOUT ((int)(sizeof(layout) / sizeof(layout[0])))
@@ -246,6 +251,8 @@ void results_row_init(struct run_row *row, const char *suite, const struct scena
 	row->keepalive = sc->keepalive;
 	row->size = sc->size;
 	row->delay_blocking = sc->delay_blocking;
+	sys_copy(row->subscribe, sizeof(row->subscribe), sc->subscribe);
+	row->publish_hz = sc->subscribe[0] ? sc->publish_hz : NAN;
 	strcpy(row->status, "ok");
 }
 

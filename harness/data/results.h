@@ -46,6 +46,11 @@ struct run_row {
 	/* io-uring only: which mode ran, from the server's log: "multishot",
 	 * "single-shot", or "accept multishot, receive single-shot". */
 	char io_uring_mode[48];
+	/* Issue 15: a push scenario's subscribers ("poll", "sse", "ws"; ""
+	 * for request runs) and the server's --publish-hz (NAN if none);
+	 * connections is then the number of subscribers. */
+	char subscribe[8];
+	double publish_hz;
 };
 
 struct run_table {

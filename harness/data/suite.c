@@ -41,6 +41,7 @@ static const struct key scenario_keys[] = {
 	SC(warmup_s, K_DOUBLE), SC(idle, K_INT), SC(delay_blocking, K_BOOL),
 	SC(server_cpus, K_STR), SC(client_cpus, K_STR), SC(x, K_STR), SC(skip, K_STR),
 	SC(sweep, K_INT), SC(timeout_ms, K_INT),
+	SC(subscribe, K_STR), SC(subscribers, K_INT), SC(publish_hz, K_DOUBLE),
 	{ NULL, 0, 0, 0 }
 };
 
@@ -159,8 +160,38 @@ static bool is_x_column(const char *x)
 	return false;
 }
 
+/* A push scenario: loadgen --subscribe STYLE N against the server's
+ * --publish-hz events.  subscribers= is the count (connections= is the
+ * same thing, so plots against connections work unchanged); its series
+ * defaults to push-STYLE. */
+static int check_push(struct scenario *sc, char *err, size_t errlen)
+{
+	if (strcmp(sc->subscribe, "poll") && strcmp(sc->subscribe, "sse") &&
+	    strcmp(sc->subscribe, "ws")) {
+		snprintf(err, errlen, "subscribe must be poll, sse or ws");
+		return -1;
+	}
+	if (strcmp(sc->proto, "http") || sc->rate > 0 || sc->sweep > 0 || sc->pipeline > 1 ||
+	    sc->idle > 0 || !sc->keepalive || sc->publish_hz < 0) {
+		snprintf(err, errlen,
+			 "subscribe is HTTP, without rate, sweep, pipeline, idle or "
+			 "keepalive=no, and publish_hz >= 0");
+		return -1;
+	}
+	if (sc->subscribers > 0)
+		sc->connections = sc->subscribers;
+	sc->subscribers = sc->connections;
+	if (sc->publish_hz == 0)
+		sc->publish_hz = 10;
+	if (!sc->series[0])
+		snprintf(sc->series, sizeof(sc->series), "push-%s", sc->subscribe);
+	return 0;
+}
+
 static int check_scenario(struct scenario *sc, char *err, size_t errlen)
 {
+	if (sc->subscribe[0] && check_push(sc, err, errlen) < 0)
+		return -1;
 	if (strcmp(sc->proto, "http") && strcmp(sc->proto, "echo"))
 		snprintf(err, errlen, "proto must be http or echo");
 	else if (sc->connections < 1 || sc->pipeline < 1 || sc->size < 1 || sc->idle < 0)

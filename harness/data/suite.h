@@ -38,6 +38,9 @@ struct scenario {
 	int sweep;			 /* a rate sweep of this many open-loop
 					  * steps after a closed-loop probe; 0 = a
 					  * plain scenario */
+	char subscribe[8];		 /* push: "poll", "sse" or "ws"; "" = requests */
+	int subscribers;		 /* push: held subscribers (= connections) */
+	double publish_hz;		 /* push: server --publish-hz [10] */
 };
 
 /* A batch timed whole: clients x messages, think_ms apart (hyperfine). */

@@ -17,6 +17,7 @@
 
 #include "data/sys.h"
 #include "report/caption.h"
+#include "report/style.h"
 
 /* A caption being written: appends never overflow. */
 struct text {
@@ -123,6 +124,7 @@ const char *caption_title(const char *e)
 	    {"batch", "The seed benchmark: a whole batch timed by hyperfine"},
 	    {"syscalls", "System calls per request"},
 	    {"sweep", "Latency against offered load (rate sweep)"},
+	    {"push", "Server push: long polling, server-sent events, WebSocket subscribers"},
 	    {"quick", "The quick suite: HTTP keep-alive and echo at a few connection counts"},
 	};
 
@@ -458,7 +460,8 @@ static void caption_generic(const struct agg *a, const char *e, struct text *t)
 	int shown = 0;
 
 	for (int i = 0; i < a->n_scenarios && shown < 6; i++) {
-		if (!in_exp(a, i, e) || agg_is_sweep(a, i) || !picks(a, i, MET_RPS, p))
+		if (!in_exp(a, i, e) || agg_is_sweep(a, i) || agg_is_push(a, i) ||
+		    !picks(a, i, MET_RPS, p))
 			continue;
 		say(t, "%s%s: %s %.0f requests/s",
 		    shown++ ? "; " : "Most requests/s: ", a->scenarios[i].name, a->models[p[0].j],
@@ -547,12 +550,160 @@ static void caption_sweep(const struct agg *a, const char *e, struct text *t)
 	}
 }
 
+/* ---- push (issue 15) ---- */
+
+/* The push scenario of experiment e and style with the fewest (sign 1) or
+ * most (-1) subscribers, or -1. */
+static int push_extreme(const struct agg *a, const char *e, const char *style, int sign)
+{
+	int best = -1;
+
+	for (int i = 0; i < a->n_scenarios; i++)
+		if (in_exp(a, i, e) && strcmp(desc(a, i)->subscribe, style) == 0 &&
+		    (best < 0 ||
+		     desc(a, i)->connections * sign < desc(a, best)->connections * sign))
+			best = i;
+	return best;
+}
+
+/* Did model j hold all the subscribers of scenario i (median of its ok
+ * runs)? */
+static bool push_held(const struct agg *a, int i, int j)
+{
+	return agg_cell(a, i, j)->ok && med(a, i, j, MET_SUBSCRIBED) >= desc(a, i)->connections;
+}
+
+static bool is_event_loop(const char *model)
+{
+	const char *f = style_family(model);
+
+	return !strcmp(f, "readiness") || !strcmp(f, "library") || !strcmp(f, "completion");
+}
+
+/* "p99 1.2 ms, 3.4 KiB per subscriber" of model j at i (i0: the fewest). */
+static void push_figures(const struct agg *a, int i, int i0, int j, struct text *t)
+{
+	double kib = agg_kib_per_subscriber(a, i, i0, j);
+
+	say(t, "p99 %.3g ms", med(a, i, j, MET_DELIVERY_P99) / 1000);
+	if (!isnan(kib))
+		say(t, ", %.3g KiB per subscriber", kib);
+}
+
+/* The event-loop models' range of p99 at i, beside thread-per-conn and
+ * green-threads, the lecture's comparison. */
+static void push_compare(const struct agg *a, int i, int i0, struct text *t)
+{
+	double lo = NAN, hi = NAN, klo = NAN, khi = NAN;
+	int nloop = 0, nkib = 0;
+	const char *others[] = {"thread-per-conn", "green-threads"};
+
+	for (int j = 0; j < a->n_models; j++) {
+		double v = med(a, i, j, MET_DELIVERY_P99) / 1000,
+		       k = agg_kib_per_subscriber(a, i, i0, j);
+
+		if (!is_event_loop(a->models[j]) || !push_held(a, i, j) || isnan(v))
+			continue;
+		lo = nloop == 0 || v < lo ? v : lo;
+		hi = nloop == 0 || v > hi ? v : hi;
+		nloop++;
+		if (isnan(k))
+			continue;
+		klo = nkib == 0 || k < klo ? k : klo;
+		khi = nkib == 0 || k > khi ? k : khi;
+		nkib++;
+	}
+	if (nloop) {
+		say(t, " Event loops that held them (%d): p99 ", nloop);
+		say(t, lo == hi ? "%.3g ms" : "%.3g to %.3g ms", lo, hi);
+		if (nkib)
+			say(t,
+			    klo == khi ? ", %.3g KiB per subscriber"
+				       : ", %.3g to %.3g KiB per subscriber",
+			    klo, khi);
+		say(t, ";");
+	}
+	for (size_t k = 0; k < sizeof(others) / sizeof(others[0]); k++)
+		for (int j = 0; j < a->n_models; j++) {
+			if (strcmp(a->models[j], others[k]))
+				continue;
+			say(t, " %s ", others[k]);
+			if (push_held(a, i, j))
+				push_figures(a, i, i0, j, t);
+			else
+				say(t, "held %.0f (%s)", med(a, i, j, MET_SUBSCRIBED),
+				    agg_cell(a, i, j)->note[0] ? agg_cell(a, i, j)->note
+							       : "no ok run");
+			say(t, ";");
+		}
+	if (t->used && t->buf[t->used - 1] == ';')
+		t->buf[t->used - 1] = '.';
+}
+
+/* One style: who held the most subscribers, p99 at that count (lowest
+ * first), missed events, who did not hold them and why. */
+static void push_style(const struct agg *a, const char *e, const char *style, struct text *t)
+{
+	int i0 = push_extreme(a, e, style, 1), iN = push_extreme(a, e, style, -1), n = 0;
+	struct pick p[a->n_models + 1];
+
+	if (iN < 0)
+		return;
+	for (int j = 0; j < a->n_models; j++)
+		if (push_held(a, iN, j) && !isnan(med(a, iN, j, MET_DELIVERY_P99)))
+			p[n++] = (struct pick){.j = j,
+					       .v = -med(a, iN, j, MET_DELIVERY_P99),
+					       .w = med(a, iN, j, MET_MISSED)};
+	qsort(p, n, sizeof(p[0]), by_value_desc); /* -p99 high to low: lowest p99 first */
+	say(t, "%s%s at %.0f subscribers (%.3g events/s each): ", t->used ? " " : "", style,
+	    desc(a, iN)->connections, desc(a, iN)->publish_hz);
+	if (n == 0)
+		say(t, "no model held them all.");
+	else
+		say(t, "%d model%s held them all; p99 delivery latency", n, n > 1 ? "s" : "");
+	for (int k = 0; k < n; k++) {
+		say(t, "%s %s %.3g ms", k ? "," : "", a->models[p[k].j], -p[k].v / 1000);
+		if (p[k].w > 0)
+			say(t, " (%.0f missed)", p[k].w);
+	}
+	if (n)
+		say(t, ".");
+	for (int j = 0; j < a->n_models; j++)
+		if (!push_held(a, iN, j) && (agg_cell(a, iN, j)->ok || agg_cell(a, iN, j)->failed))
+			say(t, " %s held %.0f: %s.", a->models[j],
+			    isnan(med(a, iN, j, MET_SUBSCRIBED)) ? 0
+								 : med(a, iN, j, MET_SUBSCRIBED),
+			    agg_cell(a, iN, j)->note[0] ? agg_cell(a, iN, j)->note : "no ok run");
+	if (i0 != iN)
+		push_compare(a, iN, i0, t);
+}
+
+static bool has_push(const struct agg *a, const char *e)
+{
+	for (int i = 0; i < a->n_scenarios; i++)
+		if (in_exp(a, i, e) && agg_is_push(a, i))
+			return true;
+	return false;
+}
+
+static void caption_push(const struct agg *a, const char *e, struct text *t)
+{
+	say(t, "Delivery latency is the subscriber's arrival time minus the event's publish "
+	       "time, for every event and subscriber; memory per subscriber is (peak RSS at N "
+	       "- at the fewest) / (subscribers held at N - at the fewest).");
+	push_style(a, e, "poll", t);
+	push_style(a, e, "sse", t);
+	push_style(a, e, "ws", t);
+}
+
 void caption_experiment(const struct agg *a, const char *e, char *buf, size_t size)
 {
 	struct text t = {.buf = buf, .size = size, .used = 0};
 
 	buf[0] = '\0';
-	if (strcmp(e, "c10k") == 0)
+	if (has_push(a, e)) /* any suite holding subscribers, not only push */
+		caption_push(a, e, &t);
+	else if (strcmp(e, "c10k") == 0)
 		caption_c10k(a, e, &t);
 	else if (strcmp(e, "slow") == 0)
 		caption_slow(a, e, &t);
@@ -578,7 +729,7 @@ static int plain_http(const struct agg *a)
 
 		if (strcmp(r->proto, "http") || !r->keepalive || r->pipeline != 1 ||
 		    r->delay_us > 0 || r->work_us > 0 || r->idle > 0 || r->rate > 0 ||
-		    agg_is_sweep(a, i) || !picks_any(a, i))
+		    agg_is_sweep(a, i) || agg_is_push(a, i) || !picks_any(a, i))
 			continue;
 		if (best < 0 ||
 		    fabs(log(r->connections / 100)) < fabs(log(desc(a, best)->connections / 100)))
@@ -717,7 +868,7 @@ static int headline_scenario(const struct report_model *m)
 
 		if (strcmp(r->proto, "http") || !r->keepalive || r->pipeline != 1 ||
 		    r->delay_us > 0 || r->work_us > 0 || r->idle > 0 || r->rate > 0 ||
-		    !any_ok(a, i))
+		    agg_is_push(a, i) || !any_ok(a, i))
 			continue;
 		if (i == m->spectrum_i)
 			return i;
@@ -917,13 +1068,50 @@ static void headline_add(struct model_headline *h, struct text *t)
 		h->n++;
 }
 
+/* Push: at the most SSE subscribers (else the most of any style), how
+ * many models held them all, and the lowest and highest p99 delivery
+ * latency among those. */
+static void headline_push(const struct agg *a, struct text *t)
+{
+	int iN = -1, n = 0;
+	struct pick p[a->n_models + 1];
+
+	for (int i = 0; i < a->n_scenarios; i++) {
+		bool sse = !strcmp(desc(a, i)->subscribe, "sse");
+
+		if (!agg_is_push(a, i) || !any_ok(a, i))
+			continue;
+		if (iN < 0 || (sse && strcmp(desc(a, iN)->subscribe, "sse")) ||
+		    (sse == !strcmp(desc(a, iN)->subscribe, "sse") &&
+		     desc(a, i)->connections > desc(a, iN)->connections))
+			iN = i;
+	}
+	if (iN < 0)
+		return;
+	for (int j = 0; j < a->n_models; j++)
+		if (push_held(a, iN, j) && !isnan(med(a, iN, j, MET_DELIVERY_P99)))
+			p[n++] = (struct pick){.j = j, .v = med(a, iN, j, MET_DELIVERY_P99)};
+	qsort(p, n, sizeof(p[0]), by_value_desc);
+	say(t, "Push at %.0f %s subscribers (%s): ", desc(a, iN)->connections,
+	    desc(a, iN)->subscribe, a->scenarios[iN].name);
+	if (n == 0) {
+		say(t, "no model held them all.");
+		return;
+	}
+	say(t, "%d model%s held them all; the lowest p99 delivery latency: %s, %.3g ms", n,
+	    n > 1 ? "s" : "", a->models[p[n - 1].j], p[n - 1].v / 1000);
+	if (n > 1)
+		say(t, "; the highest: %s, %.3g ms", a->models[p[0].j], p[0].v / 1000);
+	say(t, ".");
+}
+
 void caption_headline(const struct report_model *m, struct model_headline *h)
 {
 	const struct agg *a = &m->agg;
 	int i = headline_scenario(m);
 
 	h->n = 0;
-	for (int k = 0; k < 5 && h->n < MODEL_HEADLINE_MAX; k++) {
+	for (int k = 0; k < 6 && h->n < MODEL_HEADLINE_MAX; k++) {
 		struct text t = {.buf = h->said[h->n], .size = sizeof(h->said[0]), .used = 0};
 
 		t.buf[0] = '\0';
@@ -939,6 +1127,8 @@ void caption_headline(const struct report_model *m, struct model_headline *h)
 			headline_memory(m, &t);
 		else if (k == 4)
 			headline_breaks(m, &t);
+		else if (k == 5)
+			headline_push(a, &t);
 		headline_add(h, &t);
 	}
 }

@@ -214,6 +214,7 @@ static void put_files_cell(FILE *f, const struct model_files *cf, const struct m
 /* The columns a scenario shows beyond the common ones, by what it ran. */
 struct extras {
 	bool idle, mbps, connect;
+	bool push;		       /* subscribers: events and delivery latency, not requests */
 	bool cswitch, listen, retrans; /* some cell has a nonzero figure */
 };
 
@@ -231,6 +232,7 @@ static struct extras extras_of(const struct agg *a, int i)
 	const struct agg_scenario *sc = &a->scenarios[i];
 
 	return (struct extras){.idle = sc->first.idle > 0,
+			       .push = agg_is_push(a, i),
 			       .mbps = strcmp(sc->proto, "echo") == 0,
 			       .connect = sc->first.keepalive == 0,
 			       .cswitch =
@@ -242,19 +244,31 @@ static struct extras extras_of(const struct agg *a, int i)
 
 static void put_scenario_head(FILE *f, const struct agg_scenario *sc, struct extras x)
 {
-	fprintf(f, "<h3>%s</h3>\n<p>%s, %.0f connections", sc->name, sc->proto, sc->connections);
+	if (x.push)
+		fprintf(f, "<h3>%s</h3>\n<p>push (%s), %.0f subscribers, %g events/s published",
+			sc->name, sc->first.subscribe, sc->connections, sc->first.publish_hz);
+	else
+		fprintf(f, "<h3>%s</h3>\n<p>%s, %.0f connections", sc->name, sc->proto,
+			sc->connections);
 	if (x.idle)
 		fprintf(f, " plus %.0f idle", sc->first.idle);
 	fprintf(f,
 		" (server CPUs %s, load generator CPUs %s). Medians of the successful "
 		"repetitions, with min..max; a figure links to the file it comes "
 		"from.</p>\n<div class=wide><table class=runs>\n"
-		"<tr><th>model</th><th>ok runs</th><th>requests/s</th>",
+		"<tr><th>model</th><th>ok runs</th><th>%s</th>",
 		sc->first.server_cpus[0] ? sc->first.server_cpus : "?",
-		sc->first.client_cpus[0] ? sc->first.client_cpus : "?");
+		sc->first.client_cpus[0] ? sc->first.client_cpus : "?",
+		x.push ? "events/s received" : "requests/s");
 	if (x.mbps)
 		fputs("<th>MB/s</th>", f);
-	fputs("<th>p50 ms</th><th>p99 ms</th><th>p99.9 ms</th><th>errors</th>", f);
+	if (x.push)
+		fputs("<th>delivery p50 ms</th><th>delivery p99 ms</th><th>delivery p99.9 ms</th>"
+		      "<th>missed events</th><th>subscribers held at end</th><th>reconnects</th>"
+		      "<th>errors</th>",
+		      f);
+	else
+		fputs("<th>p50 ms</th><th>p99 ms</th><th>p99.9 ms</th><th>errors</th>", f);
 	if (x.connect)
 		fputs("<th>connect p50 &micro;s</th><th>connect p99 &micro;s</th>", f);
 	if (x.idle)
@@ -286,12 +300,22 @@ static void put_row(FILE *f, const struct report_model *m, int i, int j, struct 
 			     : "ok",
 		m->agg.models[j], c->ok, c->ok + c->failed);
 	/* A cell resting on marked runs: a footnote mark after it. */
-	put_stat_mark(f, &c->st[MET_RPS], 1, "%.0f", run, model_marks_of(m, i, j)->note_no);
+	put_stat_mark(f, &c->st[x.push ? MET_EVENTS_PER_S : MET_RPS], 1, "%.0f", run,
+		      model_marks_of(m, i, j)->note_no);
 	if (x.mbps)
 		put_stat(f, &c->st[MET_MBPS], 1, "%.3g", run);
-	put_stat(f, &c->st[MET_P50], 1e-3, "%.3g", lat);
-	put_stat(f, &c->st[MET_P99], 1e-3, "%.3g", lat);
-	put_stat(f, &c->st[MET_P999], 1e-3, "%.3g", lat);
+	if (x.push) { /* the histogram file holds delivery latency */
+		put_stat(f, &c->st[MET_DELIVERY_P50], 1e-3, "%.3g", lat);
+		put_stat(f, &c->st[MET_DELIVERY_P99], 1e-3, "%.3g", lat);
+		put_stat(f, &c->st[MET_DELIVERY_P999], 1e-3, "%.3g", lat);
+		put_stat(f, &c->st[MET_MISSED], 1, "%.0f", run);
+		put_stat(f, &c->st[MET_SUBSCRIBED], 1, "%.0f", run);
+		put_stat(f, &c->st[MET_RECONNECTS], 1, "%.0f", run);
+	} else {
+		put_stat(f, &c->st[MET_P50], 1e-3, "%.3g", lat);
+		put_stat(f, &c->st[MET_P99], 1e-3, "%.3g", lat);
+		put_stat(f, &c->st[MET_P999], 1e-3, "%.3g", lat);
+	}
 	put_stat(f, &c->st[MET_ERRORS], 1, "%.0f", run);
 	if (x.connect) {
 		put_stat(f, &c->st[MET_CONNECT_P50], 1, "%.0f", run);

@@ -265,20 +265,25 @@ static void load_spectrum(struct report_model *m)
 	}
 }
 
-/* Memory per idle connection of each cell against the lowest-x scenario
- * of its series. */
+/* Memory per idle connection (or per push subscriber) of each cell
+ * against the lowest-x scenario of its series. */
 static void build_idle_kib(struct report_model *m)
 {
 	const struct agg *a = &m->agg;
 	int idx[a->n_scenarios + 1];
 
 	m->idle_kib = sys_alloc((size_t)(a->n_scenarios * a->n_models + 1) * sizeof(double));
+	m->push_kib = sys_alloc((size_t)(a->n_scenarios * a->n_models + 1) * sizeof(double));
 	for (int i = 0; i < a->n_scenarios; i++) {
 		int i0 = agg_series_members(a, a->scenarios[i].series, idx) ? idx[0] : i;
+		bool push = agg_is_push(a, i);
 
-		for (int j = 0; j < a->n_models; j++)
+		for (int j = 0; j < a->n_models; j++) {
 			m->idle_kib[i * a->n_models + j] =
-			    i == i0 ? NAN : agg_kib_per_idle(a, i, i0, j);
+			    i == i0 || push ? NAN : agg_kib_per_idle(a, i, i0, j);
+			m->push_kib[i * a->n_models + j] =
+			    i == i0 || !push ? NAN : agg_kib_per_subscriber(a, i, i0, j);
+		}
 	}
 }
 
@@ -542,6 +547,7 @@ void model_free(struct report_model *m)
 	free(m->curves);
 	free(m->sections);
 	free(m->idle_kib);
+	free(m->push_kib);
 	free(m->marks);
 	free(m->cell_files);
 	free(m->pass_files);

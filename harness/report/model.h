@@ -94,7 +94,7 @@ struct model_failed {
 /* The top of the report, for a reader who looks at nothing else: the
  * machine in one line and a few computed sentences on who wins where
  * (caption_headline); a sentence whose figures are missing is left out. */
-#define MODEL_HEADLINE_MAX 5
+#define MODEL_HEADLINE_MAX 6 /* rps, p99, CPU, memory, breaks, push */
 struct model_headline {
 	char machine[256]; /* "AMD EPYC, 2 cores, x86_64, Linux 6.18; ..." */
 	char run[256];	   /* "suite quick: 4 scenarios x 13 models, ..." */
@@ -121,6 +121,10 @@ struct report_model {
 	/* KiB per idle connection of each cell against the lowest-x scenario
 	 * of its series (NAN where it means nothing), n_scenarios x n_models. */
 	double *idle_kib;
+	/* Memory per push subscriber of each push cell (agg_kib_per_subscriber
+	 * against the smallest count of its series), NAN elsewhere; same
+	 * layout as idle_kib. */
+	double *push_kib;
 	/* meta.json, each value as one line of text, in file order. */
 	char **meta_key, **meta_value;
 	int n_meta;

@@ -225,14 +225,15 @@ static void plot_bars(const char *dir, const char *plotdir, const struct agg *a,
 	FILE *f = plot_open_data(dir, script, &path);
 	int values = 0;
 
-	/* A rate sweep's steps are one plot of their own (plot_sweep). */
+	/* A rate sweep's steps are one plot of their own (plot_sweep); push
+	 * scenarios serve no requests, so only their memory is a bar. */
 	for (int i = 0; i < a->n_scenarios; i++)
-		if (!agg_is_sweep(a, i))
+		if (!agg_is_sweep(a, i) && (metric == MET_RSS || !agg_is_push(a, i)))
 			add_word(&scenarios, a->scenarios[i].name);
 	for (int j = 0; f && j < a->n_models; j++) {
 		fprintf(f, "%s", a->models[j]);
 		for (int i = 0; i < a->n_scenarios; i++) {
-			if (agg_is_sweep(a, i))
+			if (agg_is_sweep(a, i) || (metric != MET_RSS && agg_is_push(a, i)))
 				continue;
 			put_stats(f, &agg_cell(a, i, j)->st[metric]);
 			values += agg_cell(a, i, j)->st[metric].n;
@@ -313,15 +314,22 @@ static void plot_batch(const char *dir, const char *plotdir, const struct model_
 	free(name);
 }
 
+/* xy_values()'s metric for the memory per idle connection and per push
+ * subscriber (model.h), which are not metrics of the table. */
+#define XY_IDLE_KIB (-1)
+#define XY_PUSH_KIB (-2)
+
 /* One value of cell (i, j) for an xy plot: the metric's median, min and
- * max, or (metric < 0) the memory per idle connection against the lowest
- * idle count of the series. */
+ * max, or (XY_IDLE_KIB, XY_PUSH_KIB) the memory per idle connection or
+ * per subscriber against the lowest count of the series. */
 static void xy_values(const struct report_model *m, int i, int j, int metric, double v[3])
 {
 	const struct agg_stat *s = &agg_cell(&m->agg, i, j)->st[metric < 0 ? 0 : metric];
 
 	if (metric < 0) {
-		v[0] = v[1] = v[2] = m->idle_kib[i * m->agg.n_models + j];
+		const double *kib = metric == XY_PUSH_KIB ? m->push_kib : m->idle_kib;
+
+		v[0] = v[1] = v[2] = kib[i * m->agg.n_models + j];
 		return;
 	}
 	v[0] = s->median;
@@ -368,9 +376,14 @@ static void plot_xy(const char *dir, const char *plotdir, const struct report_mo
 	if (f && fclose(f) == 0 && *lg.models) {
 		const char *xlabel = plot_x_label(first->x_key, &logx);
 		char *lv = legend_vars(&lg);
-		char *vars = sys_fmt("datafile='%s'; %s; title='%s'; xlabel='%s'; ylabel='%s'; "
-				     "logx=%d; logy=%d",
-				     path, lv, title, xlabel, ylabel, logx, logy);
+		char *vars;
+
+		/* A push series' connections are its subscribers. */
+		if (first->subscribe[0])
+			xlabel = "subscribers held open (log scale)";
+		vars = sys_fmt("datafile='%s'; %s; title='%s'; xlabel='%s'; ylabel='%s'; "
+			       "logx=%d; logy=%d",
+			       path, lv, title, xlabel, ylabel, logx, logy);
 
 		plot_draw(dir, plotdir, "xy", name, vars, caption, first->experiment, made);
 		free(vars);
@@ -551,7 +564,7 @@ static void plot_experiment_extras(const char *dir, const char *plotdir,
 		return;
 	if (strcmp(first->x_key, "idle") == 0 && first->idle == 0) {
 		name = sys_fmt("idle-memory-%s", series);
-		plot_xy(dir, plotdir, m, series, -1, name,
+		plot_xy(dir, plotdir, m, series, XY_IDLE_KIB, name,
 			"Memory per idle connection: (peak RSS at N idle - at 0 idle) / N",
 			"KiB per idle connection", 0,
 			"Server memory per idle connection against idle connections", made);
@@ -574,6 +587,41 @@ static void plot_experiment_extras(const char *dir, const char *plotdir,
 	}
 }
 
+/* A push series (one style, 100 to 10,000 subscribers): p99 delivery
+ * latency and memory per subscriber against subscribers, a line per
+ * model.  Its requests/s are none, so it has no throughput plot. */
+static void plot_push(const char *dir, const char *plotdir, const struct report_model *m,
+		      const char *series, struct plot_list *made)
+{
+	const struct agg *a = &m->agg;
+	int idx[a->n_scenarios + 1];
+	const char *style;
+	char *name, *title, *caption;
+
+	agg_series_members(a, series, idx);
+	style = a->scenarios[idx[0]].first.subscribe;
+	name = sys_fmt("push-p99-%s", style);
+	title = sys_fmt("Push (%s): p99 delivery latency, publish to arrival", style);
+	caption =
+	    sys_fmt("p99 delivery latency against subscribers, %s (series %s)", style, series);
+	plot_xy(dir, plotdir, m, series, MET_DELIVERY_P99, name, title,
+		"p99 delivery latency (microseconds, log scale)", 1, caption, made);
+	free(name);
+	free(title);
+	free(caption);
+	name = sys_fmt("push-memory-%s", style);
+	title = sys_fmt("Push (%s): memory per subscriber, (peak RSS at N - at the fewest) / "
+			"(held at N - held at the fewest)",
+			style);
+	caption = sys_fmt("Server memory per subscriber against subscribers, %s (series %s)", style,
+			  series);
+	plot_xy(dir, plotdir, m, series, XY_PUSH_KIB, name, title, "KiB per subscriber", 0, caption,
+		made);
+	free(name);
+	free(title);
+	free(caption);
+}
+
 void plot_all(const char *dir, const char *plotdir, const struct report_model *m,
 	      struct plot_list *made)
 {
@@ -587,6 +635,11 @@ void plot_all(const char *dir, const char *plotdir, const struct report_model *m
 			first &= strcmp(a->scenarios[k].series, a->scenarios[i].series) != 0;
 		if (first && agg_is_sweep(a, i)) {
 			plot_sweep(dir, plotdir, m, a->scenarios[i].series, made);
+			continue;
+		}
+		if (agg_is_push(a, i)) {
+			if (first && agg_series_members(a, a->scenarios[i].series, idx) > 1)
+				plot_push(dir, plotdir, m, a->scenarios[i].series, made);
 			continue;
 		}
 		/* A line needs two connection counts; one alone is in the bars. */

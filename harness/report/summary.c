@@ -49,6 +49,39 @@ static void kernel_text(char *buf, size_t size, const struct agg_cell *c)
 			 c->st[MET_RETRANS].median);
 }
 
+/* A push scenario: events and their delivery latency, missed events, how
+ * many subscribers were held, memory. */
+static void summary_push(FILE *out, const struct report_model *m, int i)
+{
+	const struct agg *a = &m->agg;
+	const struct agg_scenario *sc = &a->scenarios[i];
+
+	fprintf(out, "\n%s (push %s, %.0f subscribers, %g events/s)\n", sc->name,
+		sc->first.subscribe, sc->connections, sc->first.publish_hz);
+	fprintf(out, "  %-16s %5s %-26s %8s %8s %8s %7s %7s %7s %8s  %s\n", "model", "ok",
+		"events/s [min..max]", "p50 ms", "p99 ms", "p999 ms", "missed", "held", "errors",
+		"rss MiB", "note");
+	for (int j = 0; j < a->n_models; j++) {
+		const struct agg_cell *c = agg_cell(a, i, j);
+		char eps[96], ok[24], p50[24], p99[24], p999[24], missed[24], held[24], errs[24],
+		    rss[24];
+
+		if (c->ok + c->failed == 0)
+			continue; /* skipped in this scenario */
+		stat_text(eps, sizeof(eps), &c->st[MET_EVENTS_PER_S], 1, "%.0f");
+		snprintf(ok, sizeof(ok), "%d/%d", c->ok, c->ok + c->failed);
+		fprintf(
+		    out, "  %-16s %5s %-26s %8s %8s %8s %7s %7s %7s %8s  %.70s\n", a->models[j], ok,
+		    eps, median_text(p50, sizeof(p50), &c->st[MET_DELIVERY_P50], 1e-3, "%.3g"),
+		    median_text(p99, sizeof(p99), &c->st[MET_DELIVERY_P99], 1e-3, "%.3g"),
+		    median_text(p999, sizeof(p999), &c->st[MET_DELIVERY_P999], 1e-3, "%.3g"),
+		    median_text(missed, sizeof(missed), &c->st[MET_MISSED], 1, "%.0f"),
+		    median_text(held, sizeof(held), &c->st[MET_SUBSCRIBED], 1, "%.0f"),
+		    median_text(errs, sizeof(errs), &c->st[MET_ERRORS], 1, "%.0f"),
+		    median_text(rss, sizeof(rss), &c->st[MET_RSS], 1 / 1024.0, "%.3g"), c->note);
+	}
+}
+
 static void summary_scenario(FILE *out, const struct report_model *m, int i)
 {
 	const struct agg *a = &m->agg;
@@ -200,7 +233,9 @@ void summary_print(const struct report_model *m, int plots, FILE *out)
 	summary_headline(out, m);
 	for (int i = 0; i < m->agg.n_scenarios; i++) {
 		/* A sweep is one table, at its probe; its steps are in it. */
-		if (!agg_is_sweep(&m->agg, i))
+		if (agg_is_push(&m->agg, i))
+			summary_push(out, m, i);
+		else if (!agg_is_sweep(&m->agg, i))
 			summary_scenario(out, m, i);
 		else if (agg_is_sweep_probe(&m->agg, i))
 			summary_sweep(out, m, i);

@@ -300,7 +300,7 @@ static int run_pass(struct planner *pl, struct cell *c, int k)
 	struct run_row row;
 	char what[320];
 
-	if (!runner_counts_syscalls(env) || passes_of(pl, c) >= k)
+	if (!runner_counts_syscalls(env, c->sc) || passes_of(pl, c) >= k)
 		return 0;
 	snprintf(what, sizeof(what), "%s %s%s%s syscall pass %d", c->sc->name, c->model,
 		 *label ? "@" : "", label, k);
@@ -357,7 +357,7 @@ static int run_fixed(struct planner *pl, int reps)
 			const struct cell *c = &pl->cells[i];
 			const struct runner_env *env = &pl->env[c->build];
 
-			if (runner_counts_syscalls(env) && passes_of(pl, c) < rep) {
+			if (runner_counts_syscalls(env, c->sc) && passes_of(pl, c) < rep) {
 				todo++;
 				planned += runner_planned_s(env, c->sc, 0);
 			}
@@ -710,9 +710,9 @@ static int print_plan(const struct runner_env *env, const struct model_list *m,
 {
 	const struct suite *s = env->suite;
 	double runs_s = 0, batch_s = 0;
-	bool count = runner_counts_syscalls(env);
 	double rep_s = 0; /* one repetition of every cell, with its pass */
-	int runs = 0, per_rep = count ? 2 : 1;
+	char pass_text[48] = "";
+	int runs = 0, passes = 0;
 
 	for (int i = 0; i < s->n_scenarios; i++) {
 		const struct scenario *sc = &s->scenarios[i];
@@ -727,12 +727,14 @@ static int print_plan(const struct runner_env *env, const struct model_list *m,
 				  (runner_planned_s(env, sc, 1) + RUN_OVERHEAD_S);
 			continue;
 		}
-		runs += models * s->reps * per_rep;
+		runs += models * s->reps;
 		rep_s +=
 		    models * (runner_planned_s(env, sc, 1) + RUN_OVERHEAD_S + sc->idle / 2000.0);
-		if (count) /* the counter takes about 0.3 s to attach */
+		if (runner_counts_syscalls(env, sc)) { /* the counter takes ~0.3 s to attach */
+			passes += models * s->reps;
 			rep_s += models * (runner_planned_s(env, sc, 0) + RUN_OVERHEAD_S + 0.3 +
 					   sc->idle / 2000.0);
+		}
 	}
 	runs_s += rep_s * s->reps;
 	for (int i = 0; i < s->n_batches && !o->no_batch && o->n_builds == 1; i++) {
@@ -741,11 +743,12 @@ static int print_plan(const struct runner_env *env, const struct model_list *m,
 
 		batch_s += (m->n * model_s + b->bound_s) * b->runs + m->n;
 	}
+	if (passes)
+		snprintf(pass_text, sizeof(pass_text), " + %d syscall passes", passes);
 	printf("suite %s: %d models x %d scenarios x %d reps%s = %d runs (about %.0f s)"
 	       ", %d batches (about %.0f s): about %.1f minutes in all\n",
-	       s->name, m->n, s->n_scenarios, s->reps, count && runs ? " x 2 (a syscall pass each)" : "",
-	       runs, runs_s, o->no_batch || o->n_builds > 1 ? 0 : s->n_batches, batch_s,
-	       (runs_s + batch_s) / 60);
+	       s->name, m->n, s->n_scenarios, s->reps, pass_text, runs + passes, runs_s,
+	       o->no_batch || o->n_builds > 1 ? 0 : s->n_batches, batch_s, (runs_s + batch_s) / 60);
 	if (o->n_builds > 1)
 		printf("%d builds, run alternately: each (scenario, model) runs once per build\n",
 		       o->n_builds);

@@ -158,9 +158,9 @@ double runner_planned_s(const struct runner_env *env, const struct scenario *sc,
 	return measured_s(env, sc, rep) + warmup_s(env, sc, rep);
 }
 
-bool runner_counts_syscalls(const struct runner_env *env)
+bool runner_counts_syscalls(const struct runner_env *env, const struct scenario *sc)
 {
-	return env->syscalls != SYSCOUNT_NONE;
+	return env->syscalls != SYSCOUNT_NONE && !sc->subscribe[0];
 }
 
 static void ctx_init(struct run_ctx *c, const struct runner_env *env, const struct scenario *sc,
@@ -288,6 +288,8 @@ static void server_args(const struct run_ctx *c, struct args *a)
 		arg(a, "--work-us"), arg(a, "%ld", work_us);
 	if (sc->delay_blocking)
 		arg(a, "--delay-blocking");
+	if (sc->subscribe[0])
+		arg(a, "--publish-hz"), arg(a, "%g", sc->publish_hz);
 }
 
 /* A scenario may place the server and the load generator itself (the CPU
@@ -359,6 +361,8 @@ static void shared_args(const struct run_ctx *c, struct args *a)
 {
 	const struct scenario *sc = c->sc;
 
+	if (sc->subscribe[0])
+		arg(a, "--subscribe"), arg(a, "%s", sc->subscribe);
 	arg(a, "-d"), arg(a, "%gs", c->duration_s);
 	arg(a, "--warmup"), arg(a, "%gs", c->warmup_s);
 	arg(a, "--timeout"), arg(a, "%dms", request_timeout_ms(c));
@@ -490,7 +494,8 @@ static void drive_load(struct run_ctx *c)
 				.die_with_parent = true};
 	/* Opening thousands of idle connections takes time too. */
 	double deadline = sys_now() + c->duration_s + c->warmup_s + request_timeout_ms(c) / 1000.0 +
-			  10 + c->sc->idle / 1000.0;
+			  10 +
+			  (c->sc->idle + (c->sc->subscribe[0] ? c->sc->connections : 0)) / 1000.0;
 	struct rusage ru;
 	double own0;
 
@@ -807,6 +812,8 @@ static void keep_failure_facts(const struct run_ctx *c, struct run_row *row)
 		row->m[MET_IDLE_ESTABLISHED] = lg.m[MET_IDLE_ESTABLISHED];
 		row->m[MET_IDLE_ALIVE] = lg.m[MET_IDLE_ALIVE];
 		row->m[MET_ADDRNOTAVAIL] = lg.m[MET_ADDRNOTAVAIL];
+		/* How many subscribers a push run still held. */
+		row->m[MET_SUBSCRIBED] = lg.m[MET_SUBSCRIBED];
 	}
 }
 

@@ -46,10 +46,11 @@ char *runner_run_name(const struct scenario *sc, const char *model, int rep, int
  * ETA).  Rep 0 is the short system call pass (suite key syscalls_s). */
 double runner_planned_s(const struct runner_env *env, const struct scenario *sc, int rep);
 
-/* Whether system calls are counted: then every measured repetition k of a
- * cell is preceded by system call pass k (a rep 0 row), so that the count
- * has as many values as every other metric. */
-bool runner_counts_syscalls(const struct runner_env *env);
+/* Whether scenario sc's system calls are counted: then every measured
+ * repetition k of a cell is preceded by system call pass k (a rep 0 row),
+ * so that the count has as many values as every other metric.  Not for a
+ * push scenario: it serves no requests to count them per. */
+bool runner_counts_syscalls(const struct runner_env *env, const struct scenario *sc);
 
 /* Performs one run and fills row.  Rep 0 is a system call pass (pass says
  * which, from 1): the counter is attached only then, so it never slows the

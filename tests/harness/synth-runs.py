@@ -21,7 +21,8 @@ HEADER = ("suite,scenario,model,proto,connections,pipeline,rate,delay_us,work_us
           "errors_timeout,errors_connect,series,experiment,x_key,idle,keepalive,size,"
           "delay_blocking,server_cpus,client_cpus,loadgen_threads,idle_established,"
           "idle_alive_end,mb_per_s,connect_p50_us,connect_p99_us,errors_addrnotavail,"
-          "server_refused,flags,client_cpu_share").split(",")
+          "server_refused,flags,client_cpu_share,subscribe,publish_hz,delivery_p50_us,"
+          "delivery_p99_us,events_per_s,events_missed,reconnects,subscribers_held").split(",")
 
 FIG = {  # the figures a test may override on the command line
     "iterative_10ms": 97, "epoll_timer_10ms": 9000, "epoll_block_10ms": 99,
@@ -35,6 +36,9 @@ FIG = {  # the figures a test may override on the command line
     "select_rps0": 20000, "epoll_cpu0": 6, "select_cpu0": 10, "threads_cpu0": 25,
     "select_p99_0": 1500, "threads_p99_0": 300, "epoll_rps0_lo": 30000,
     "batch_cut_off": 2, "epoll_client_bound": 0,
+    # push (issue 15), only with push=1: SSE at 100 and 10000 subscribers
+    "push": 0, "epoll_push_p99": 5000, "threads_push_p99": 80000, "green_push_missed": 3,
+    "select_push_held": 1023,
 }
 for arg in sys.argv[2:]:
     k, v = arg.split("=")
@@ -48,7 +52,7 @@ def row(scenario, model, experiment, series, x_key, ok=True, reason="", rep_coun
             "connections": 100, "pipeline": 1, "rate": 0, "delay_us": 0, "work_us": 0,
             "series": series, "experiment": experiment, "x_key": x_key, "idle": 0,
             "keepalive": 1, "size": 64, "delay_blocking": 0, "server_cpus": "0",
-            "client_cpus": "1", "loadgen_threads": 1}
+            "client_cpus": "1", "loadgen_threads": 1, "subscribe": "", "publish_hz": ""}
     base.update({k: v for k, v in kw.items() if k in base})
     for rep in range(1, rep_count + 1):
         r = dict(base, rep=rep, status="ok" if ok else "failed", reason=reason)
@@ -61,7 +65,8 @@ def row(scenario, model, experiment, series, x_key, ok=True, reason="", rep_coun
             r.update({k: v for k, v in kw.items() if k not in base})
         else:
             r.update({k: v for k, v in kw.items() if k in ("server_refused", "idle_alive_end",
-                                                          "errors_addrnotavail")})
+                                                          "errors_addrnotavail",
+                                                          "subscribers_held")})
         rows.append(r)
 
 
@@ -131,6 +136,29 @@ if F["ports_out"]:
 for depth, rps in ((1, F["epoll_d1"]), (64, F["epoll_d64"])):
     row("pipe-d%d" % depth, "epoll", "pipeline", "pipeline", "pipeline", pipeline=depth,
         requests_per_s=rps)
+# push: SSE subscribers at 100 and 10000 (push=1 only, so the figures the
+# other checks count stay as they are).  Memory per subscriber = (rss at
+# 10000 - at 100) / (10000 - 100 held): epoll 4 KiB, thread-per-conn 20.
+PUSH = {  # model: (p99 at 100, p99 at 10000, rss at 100, KiB per subscriber, missed)
+    "epoll": (1000, F["epoll_push_p99"], 1000, 4, 0),
+    "thread-per-conn": (2000, F["threads_push_p99"], 2000, 20, 0),
+    "green-threads": (1500, 12000, 1500, 2, F["green_push_missed"]),
+}
+for n in (100, 10000) if F["push"] else ():
+    for model, (p0, pN, rss0, kib, missed) in PUSH.items():
+        row("push-sse-%d" % n, model, "push", "push-sse", "connections", connections=n,
+            subscribe="sse", publish_hz=10, requests=0, requests_per_s=0,
+            delivery_p50_us=(p0 if n == 100 else pN) // 2,
+            delivery_p99_us=p0 if n == 100 else pN, events_per_s=10 * n,
+            events_missed=0 if n == 100 else missed, reconnects=0, subscribers_held=n,
+            server_peak_rss_kb=rss0 + (n - 100) * kib)
+    # select holds what FD_SETSIZE allows: an ok run with connect errors
+    held = n if n == 100 else F["select_push_held"]
+    row("push-sse-%d" % n, "select", "push", "push-sse", "connections", connections=n,
+        subscribe="sse", publish_hz=10, requests=0, requests_per_s=0, delivery_p99_us=3000,
+        events_per_s=10 * held, events_missed=0, reconnects=0, subscribers_held=held,
+        server_peak_rss_kb=1200, errors_connect=n - held,
+        reason="" if n == 100 else "connect=%d" % (n - held)) if F["push"] else None
 
 out = sys.argv[1]
 os.makedirs(out, exist_ok=True)

@@ -38,7 +38,8 @@ HEADER = ("suite,scenario,model,proto,connections,pipeline,rate,delay_us,work_us
           "errors_timeout,errors_connect,series,experiment,x_key,idle,keepalive,size,"
           "delay_blocking,server_cpus,client_cpus,loadgen_threads,idle_established,"
           "idle_alive_end,mb_per_s,connect_p50_us,connect_p99_us,errors_addrnotavail,"
-          "server_refused").split(",")
+          "server_refused,subscribe,publish_hz,delivery_p50_us,delivery_p99_us,"
+          "delivery_p999_us,events_per_s,events_missed,reconnects,subscribers_held").split(",")
 
 
 def outside_paths(text):
@@ -111,6 +112,14 @@ def scenario_rows(sc):
             "syscalls_per_req": 3, "idle_established": sc.get("idle", 0),
             "idle_alive_end": sc.get("idle", 0), "mb_per_s": 1.0, "connect_p50_us": 40,
             "connect_p99_us": 90}
+    if "subscribe" in sc:  # push: subscribers, as harness/data/suite.c reads them
+        n = sc.get("subscribers", sc.get("connections", 10))
+        base.update(connections=n, series=sc.get("series", "push-" + sc["subscribe"]),
+                    subscribe=sc["subscribe"], publish_hz=sc.get("publish_hz", 10),
+                    requests=0, requests_per_s=0, delivery_p50_us=500, delivery_p99_us=2000,
+                    delivery_p999_us=3000, events_per_s=10 * int(n), events_missed=0,
+                    reconnects=0, subscribers_held=n,
+                    server_peak_rss_kb=1000 + int(n))
     return [dict(base, model=m, rep=rep) for m in MODELS for rep in (0, 1, 2)]
 
 
@@ -144,7 +153,8 @@ def synth_report(top, bench, suite, out):
     for root, _, names in os.walk(out):
         files.update(os.path.relpath(os.path.join(root, n), out) for n in names)
     known = {sc["name"] for sc in scenarios} | set(batches)
-    known |= {sc.get("series", sc.get("proto", "http")) for sc in scenarios}
+    known |= {sc.get("series", "push-" + sc["subscribe"] if "subscribe" in sc
+                     else sc.get("proto", "http")) for sc in scenarios}
     return files, known
 
 
