@@ -28,7 +28,10 @@
  *     that are not valid UTF-8 (RFC 3629: no overlong forms, no surrogates,
  *     nothing above U+10FFFF): "error: not text\n", as soon as it arrives.
  * So a connection holds at most LINES_MAX + 1 bytes of a partial line (the
- * model's input buffer, 2 KiB in lib/conn.c) plus the previous line.
+ * model's input buffer, 2 KiB in lib/conn.c) plus the previous line.  A
+ * partial line counts as a request head for --header-timeout
+ * (session_in_head()), so a line trickled a byte at a time is cut off like
+ * a slowloris; the idle timeout closes a connection that sends nothing.
  */
 #ifndef MODELBENCH_LINES_H
 #define MODELBENCH_LINES_H

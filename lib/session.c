@@ -33,6 +33,11 @@ void session_end(struct session *s)
 
 int session_in_head(const struct session *s, size_t unconsumed)
 {
+	/* A partial line is a request in the making, as a partial head is:
+	 * --header-timeout bounds a line trickled a byte at a time (the
+	 * blocking models already did so for any held input). */
+	if (s->proto == PROTO_LINES)
+		return unconsumed > 0;
 	return s->proto == PROTO_HTTP && !s->pending && s->body_left == 0 &&
 	       s->phase == PHASE_HEAD && unconsumed > 0;
 }

@@ -68,8 +68,8 @@ enum session_step session_process(struct session *s, const struct server_config 
  * session_init(). */
 void session_end(struct session *s);
 
-/* True while the session holds part of a request head: the model enforces
- * --header-timeout only then. */
+/* True while the session holds part of a request head (or, for lines, of
+ * a line): the model enforces --header-timeout only then. */
 int session_in_head(const struct session *s, size_t unconsumed);
 
 #endif
