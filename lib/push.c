@@ -192,8 +192,8 @@ static size_t write_event(const struct session *s, const struct server_config *c
 /* Writes the events after s->push_seq - 1 that are due now, at most
  * PUSH_BATCH_MAX; those that do not fit in out are skipped (a slow
  * subscriber's gap). */
-static void write_due(struct session *s, const struct server_config *cfg, char *out,
-		      size_t cap, size_t *len)
+static void write_due(struct session *s, const struct server_config *cfg, char *out, size_t cap,
+		      size_t *len)
 {
 	uint64_t newest = newest_event(cfg, push_realtime_us());
 	uint64_t k;
@@ -208,8 +208,8 @@ static void write_due(struct session *s, const struct server_config *cfg, char *
 
 /* The answer to a poll for the events after s->push_seq: 200 with them,
  * or 204 when there are none. */
-static void write_poll_answer(struct session *s, const struct server_config *cfg,
-			      uint64_t newest, char *out, size_t cap, size_t *len)
+static void write_poll_answer(struct session *s, const struct server_config *cfg, uint64_t newest,
+			      char *out, size_t cap, size_t *len)
 {
 	char body[PUSH_BATCH_MAX * 48];
 	size_t body_len = 0;
@@ -289,8 +289,8 @@ static enum session_step start_poll(struct session *s, const struct server_confi
 }
 
 static enum session_step start_ws(struct session *s, const struct server_config *cfg,
-				  const struct http_request *req, const char *head,
-				  size_t head_len, char *out, size_t cap, size_t *len)
+				  const struct http_request *req, const char *head, size_t head_len,
+				  char *out, size_t cap, size_t *len)
 {
 	const char *v, *key;
 	size_t v_len, key_len;
@@ -337,8 +337,7 @@ enum session_step push_start(struct session *s, const struct server_config *cfg,
 /* ---- WebSocket frames ---- */
 
 /* Our close frame with status (0: none), and the end of the session. */
-static enum session_step ws_close(struct session *s, int status, char *out, size_t cap,
-				  size_t *len)
+static enum session_step ws_close(struct session *s, int status, char *out, size_t cap, size_t *len)
 {
 	size_t h = ws_frame_header(out + *len, 1, WS_CLOSE, status ? 2 : 0);
 

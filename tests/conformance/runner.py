@@ -20,6 +20,7 @@ import delay_checks  # noqa: F401
 import echo_checks  # noqa: F401
 import http_checks  # noqa: F401
 import lifecycle_checks  # noqa: F401
+import push_checks  # noqa: F401
 import timeout_checks  # noqa: F401
 from registry import CHECKS, Context
 from wire import Fail
