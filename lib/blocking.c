@@ -4,6 +4,7 @@
 #include "blocking.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,7 +118,19 @@ int blocking_interrupt_all(int timeout_ms)
 	}
 }
 
-const struct blocking_io blocking_io_os = {os_read, os_write, os_sleep_us};
+static int os_wait_readable(int fd, long us)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	struct timespec ts = {.tv_sec = us / 1000000, .tv_nsec = (us % 1000000) * 1000};
+	int n;
+
+	do /* ppoll's timeout is a high-resolution timer: microseconds, not ticks */
+		n = ppoll(&p, 1, &ts, NULL);
+	while (n < 0 && errno == EINTR && !sig_stopping());
+	return n > 0 ? 1 : n;
+}
+
+const struct blocking_io blocking_io_os = {os_read, os_write, os_sleep_us, os_wait_readable};
 
 /* How long the next read may wait: the idle timeout, or less when a request
  * head has been trickling in (slowloris) and its deadline comes first. */
@@ -211,6 +224,16 @@ void conn_serve_blocking(int fd, const struct server_config *cfg, const struct b
 	session_init(&s, cfg->proto);
 	while ((rc == 0 || rc == SERVE_PUSH_WAIT) && !sig_stopping()) {
 		int waiting = rc == SERVE_PUSH_WAIT;
+		if (waiting && io->wait_readable) {
+			int r =
+			    io->wait_readable(fd, (long)session_delay_us(&s, cfg, util_now_us()));
+			if (r < 0)
+				break; /* stopping, or the descriptor failed */
+			if (r == 0) {
+				rc = serve_input(&s, cfg, io, fd, in, &in_len, out); /* the tick */
+				continue;
+			}
+		}
 		ssize_t n = io->read(fd, in + in_len, IN_SIZE - in_len,
 				     waiting ? push_timeout_ms(&s, cfg)
 					     : read_timeout_ms(cfg, head_start_us));

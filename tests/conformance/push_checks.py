@@ -472,3 +472,30 @@ def ws_bad_handshake_is_400(ctx):
         finally:
             conn.close()
     still_serving(ctx.port)
+
+
+@check("push-stop-while-held", protos=("http",), own_server=True, tsan=True)
+def stop_with_subscribers_held(ctx):
+    """SIGTERM while an SSE stream, a held poll and a WebSocket wait for
+    their next tick (blocking models in ppoll, event loops on a timer):
+    exit 0 within 1 s with the stats line."""
+    srv = ctx.start()
+    held = [connect(srv.port) for _ in range(3)]
+    try:
+        held[0].sendall(b"GET /events HTTP/1.1\r\nHost: x\r\n\r\n")
+        held[1].sendall(("GET /poll?since=%d HTTP/1.1\r\nHost: x\r\n\r\n"
+                         % (newest() + 10 ** 6)).encode())
+        held[2].sendall(("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                         "Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\n"
+                         "Sec-WebSocket-Version: 13\r\n\r\n" % RFC_KEY).encode())
+        read_head(held[0], bytearray())
+        time.sleep(0.3)  # (iterative serves only the first; the others wait)
+        rc, took = srv.stop()
+        if rc is None or rc != 0 or took > 1.0:
+            raise Fail("SIGTERM with subscribers held: status %s after %.1f s: %s"
+                       % (rc, took, srv.stderr_tail()))
+        if "stats:" not in srv.stdout():
+            raise Fail("no stats line after SIGTERM")
+    finally:
+        for s in held:
+            s.close()
