@@ -48,7 +48,7 @@ PROTO_SRCS  := lib/http.c lib/session.c lib/stats.c lib/util.c lib/push.c lib/ws
 # every server and every binary built from PROTO_SRCS links.
 CRYPTO_LIBS := -lcrypto
 UNIT_TESTS  := build/tests/test_http build/tests/test_heap build/tests/test_hist \
-               build/tests/test_stats
+               build/tests/test_stats build/tests/test_ws
 FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz-*.c)
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRCS))
 # Every C file clang-format keeps in shape (make format; tests/style/t-format).
@@ -98,6 +98,9 @@ build/bench: $(BENCH_SRCS) $(HDRS) $(wildcard harness/*/*.h) | build
 
 build/tests/test_http: tests/unit/test_http.c $(PROTO_SRCS) $(HDRS) | build/tests
 	$(CC) $(BASE) $(TEST_FLAGS) -o $@ $< $(PROTO_SRCS) $(CRYPTO_LIBS)
+
+build/tests/test_ws: tests/unit/test_ws.c lib/ws.c lib/ws.h | build/tests
+	$(CC) $(BASE) $(TEST_FLAGS) -o $@ $< lib/ws.c $(CRYPTO_LIBS)
 
 build/tests/test_heap: tests/unit/test_heap.c lib/heap.h | build/tests
 	$(CC) $(BASE) $(TEST_FLAGS) -o $@ $<
