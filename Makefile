@@ -43,9 +43,12 @@ HDRS        := $(wildcard lib/*.h clients/*.h harness/*.h)
 
 # The unit tests and fuzz targets, and the lib/ files each one needs.  Every
 # test binary is built here, so that its flags are the Makefile's.
-PROTO_SRCS  := lib/http.c lib/lines.c lib/session.c lib/stats.c lib/util.c
+PROTO_SRCS  := lib/http.c lib/lines.c lib/session.c lib/stats.c lib/util.c lib/push.c lib/ws.c
+# libcrypto: SHA-1 and base64 for the WebSocket handshake (lib/ws.c), which
+# every server and every binary built from PROTO_SRCS links.
+CRYPTO_LIBS := -lcrypto
 UNIT_TESTS  := build/tests/test_http build/tests/test_heap build/tests/test_hist \
-               build/tests/test_stats
+               build/tests/test_stats build/tests/test_ws
 FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz-*.c)
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRCS))
 # Every C file clang-format keeps in shape (make format; tests/style/t-format).
@@ -76,13 +79,13 @@ tests: $(UNIT_TESTS) $(FUZZ_TARGETS)
 # Each server is compiled in one step from its model file and lib/, so a
 # variant (release, ASan+UBSan, TSan) is only a change of flags.
 build/server-%: $$(call src_of,$$*) $(LIB_SRCS) $(HDRS) | build
-	$(CC) $(BASE) $(CFLAGS) -o $@ $< $(LIB_SRCS) $(call link_flags,$(call links_of,$<))
+	$(CC) $(BASE) $(CFLAGS) -o $@ $< $(LIB_SRCS) $(call link_flags,$(call links_of,$<)) $(CRYPTO_LIBS)
 
 build/asan/server-%: $$(call src_of,$$*) $(LIB_SRCS) $(HDRS) | build/asan
-	$(CC) $(BASE) $(SAN_ASAN) -o $@ $< $(LIB_SRCS) $(call link_flags,$(call links_of,$<))
+	$(CC) $(BASE) $(SAN_ASAN) -o $@ $< $(LIB_SRCS) $(call link_flags,$(call links_of,$<)) $(CRYPTO_LIBS)
 
 build/tsan/server-%: $$(call src_of,$$*) $(LIB_SRCS) $(HDRS) | build/tsan
-	$(CC) $(BASE) $(SAN_TSAN) -o $@ $< $(LIB_SRCS) $(call link_flags,$(call links_of,$<))
+	$(CC) $(BASE) $(SAN_TSAN) -o $@ $< $(LIB_SRCS) $(call link_flags,$(call links_of,$<)) $(CRYPTO_LIBS)
 
 build/loadgen: $(LOADGEN_SRCS) $(HDRS) | build
 	$(CC) $(BASE) -Iclients $(CFLAGS) -o $@ $(LOADGEN_SRCS) $(shell pkg-config --cflags --libs jansson libcrypto) -lm
@@ -94,7 +97,10 @@ build/bench: $(BENCH_SRCS) $(HIST_SRCS) $(HDRS) $(wildcard harness/*/*.h) | buil
 	$(CC) $(BASE) -Iharness $(CFLAGS) -o $@ $(BENCH_SRCS) $(HIST_SRCS) $(shell pkg-config --cflags --libs jansson) -lm
 
 build/tests/test_http: tests/unit/test_http.c $(PROTO_SRCS) $(HDRS) | build/tests
-	$(CC) $(BASE) $(TEST_FLAGS) -o $@ $< $(PROTO_SRCS)
+	$(CC) $(BASE) $(TEST_FLAGS) -o $@ $< $(PROTO_SRCS) $(CRYPTO_LIBS)
+
+build/tests/test_ws: tests/unit/test_ws.c lib/ws.c lib/ws.h | build/tests
+	$(CC) $(BASE) $(TEST_FLAGS) -o $@ $< lib/ws.c $(CRYPTO_LIBS)
 
 build/tests/test_heap: tests/unit/test_heap.c lib/heap.h | build/tests
 	$(CC) $(BASE) $(TEST_FLAGS) -o $@ $<
@@ -107,7 +113,7 @@ build/tests/test_hist: tests/loadgen/test_hist.c lib/hist.c lib/hist.h | build/t
 	$(CC) $(BASE) $(TEST_FLAGS) -o $@ $< lib/hist.c -lm
 
 build/fuzz/fuzz-%: tests/fuzz/fuzz-%.c $(PROTO_SRCS) $(HDRS) | build/fuzz
-	$(FUZZ_CC) $(BASE) $(FUZZ_FLAGS) -o $@ $< $(PROTO_SRCS)
+	$(FUZZ_CC) $(BASE) $(FUZZ_FLAGS) -o $@ $< $(PROTO_SRCS) $(CRYPTO_LIBS)
 
 build build/asan build/tsan build/tests build/fuzz:
 	mkdir -p $@

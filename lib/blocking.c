@@ -4,6 +4,7 @@
 #include "blocking.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,7 +118,19 @@ int blocking_interrupt_all(int timeout_ms)
 	}
 }
 
-const struct blocking_io blocking_io_os = {os_read, os_write, os_sleep_us};
+static int os_wait_readable(int fd, long us)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	struct timespec ts = {.tv_sec = us / 1000000, .tv_nsec = (us % 1000000) * 1000};
+	int n;
+
+	do /* ppoll's timeout is a high-resolution timer: microseconds, not ticks */
+		n = ppoll(&p, 1, &ts, NULL);
+	while (n < 0 && errno == EINTR && !sig_stopping());
+	return n > 0 ? 1 : n;
+}
+
+const struct blocking_io blocking_io_os = {os_read, os_write, os_sleep_us, os_wait_readable};
 
 /* How long the next read may wait: the idle timeout, or less when a request
  * head has been trickling in (slowloris) and its deadline comes first. */
@@ -136,9 +149,15 @@ static int read_timeout_ms(const struct server_config *cfg, uint64_t head_start_
 	return (int)ms;
 }
 
+/* What serve_input() returns besides 0 (read on), 1 (done) and -1. */
+#define SERVE_PUSH_WAIT 2
+
 /* Runs the session over in[0..*in_len) and writes all it produces; keeps
  * the unconsumed input at the front of in.  Returns 0 to go on reading, 1
- * when the session is done with the connection, -1 on a write error. */
+ * when the session is done with the connection, -1 on a write error, and
+ * SERVE_PUSH_WAIT when a push subscriber waits for its next tick: the
+ * caller then reads with a timeout that ends at the tick, so that frames
+ * the client sends meanwhile are answered at once (lib/push.h). */
 static int serve_input(struct session *s, const struct server_config *cfg,
 		       const struct blocking_io *io, int fd, char *in, size_t *in_len, char *out)
 {
@@ -155,12 +174,25 @@ static int serve_input(struct session *s, const struct server_config *cfg,
 			stats_add(STAT_BYTES_OUT, out_len);
 			out_len = 0;
 		}
+		if (step == SESSION_DELAY && session_is_push(s))
+			break; /* the caller reads until the next tick */
 		if (step == SESSION_DELAY)
 			io->sleep_us(cfg->delay_us);
 	} while (step == SESSION_OUTPUT_FULL || step == SESSION_DELAY);
 	memmove(in, in + off, *in_len - off);
 	*in_len -= off;
+	if (step == SESSION_DELAY)
+		return SERVE_PUSH_WAIT;
 	return step == SESSION_CLOSE;
+}
+
+/* How long a push subscriber's read may wait: until its next tick, in
+ * whole milliseconds (rounded up: never early, at most 1 ms late). */
+static int push_timeout_ms(const struct session *s, const struct server_config *cfg)
+{
+	uint64_t us = session_delay_us(s, cfg, util_now_us());
+
+	return us == 0 ? 1 : (int)((us + 999) / 1000);
 }
 
 /* After the last answer: stop sending and read until the client closes, so
@@ -190,9 +222,25 @@ void conn_serve_blocking(int fd, const struct server_config *cfg, const struct b
 	live_add(&live);
 	timeo_fd = -1;
 	session_init(&s, cfg->proto);
-	while (rc == 0 && !sig_stopping()) {
+	while ((rc == 0 || rc == SERVE_PUSH_WAIT) && !sig_stopping()) {
+		int waiting = rc == SERVE_PUSH_WAIT;
+		if (waiting && io->wait_readable) {
+			int r =
+			    io->wait_readable(fd, (long)session_delay_us(&s, cfg, util_now_us()));
+			if (r < 0)
+				break; /* stopping, or the descriptor failed */
+			if (r == 0) {
+				rc = serve_input(&s, cfg, io, fd, in, &in_len, out); /* the tick */
+				continue;
+			}
+		}
 		ssize_t n = io->read(fd, in + in_len, IN_SIZE - in_len,
-				     read_timeout_ms(cfg, head_start_us));
+				     waiting ? push_timeout_ms(&s, cfg)
+					     : read_timeout_ms(cfg, head_start_us));
+		if (n < 0 && waiting && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			rc = serve_input(&s, cfg, io, fd, in, &in_len, out); /* the tick */
+			continue;
+		}
 		if (n <= 0) {
 			if (n < 0)
 				stats_add(STAT_IO_ERRORS, 1);

@@ -22,9 +22,16 @@ struct blocking_io {
 	ssize_t (*write)(int fd, const void *buf, size_t len);
 	/* Waits us microseconds: the simulated slow backend. */
 	void (*sleep_us)(long us);
+	/* Optional (NULL: read with a timeout instead).  Waits at most us
+	 * microseconds for fd to turn readable; returns 1 when it is (or has
+	 * hung up), 0 when the time ran out, -1 with errno set.  A push
+	 * subscriber waits for its next publish tick with it (lib/push.h):
+	 * read()'s SO_RCVTIMEO counts in scheduler ticks and ends 4-8 ms late
+	 * here, which would make the blocking models look slow at push. */
+	int (*wait_readable)(int fd, long us);
 };
 
-/* Plain system calls: read with SO_RCVTIMEO, write, nanosleep. */
+/* Plain system calls: read with SO_RCVTIMEO, write, nanosleep, ppoll. */
 extern const struct blocking_io blocking_io_os;
 
 /* Serves the connected socket fd until the peer closes, an error, a timeout

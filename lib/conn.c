@@ -132,11 +132,13 @@ static enum conn_want after_output(struct conn *c, const struct server_config *c
 		return start_drain(c);
 	if (c->delay_owed) {
 		c->delay_owed = 0;
-		if (cfg->defer_work && (cfg->work_ns || cfg->delay_blocking)) {
+		if (cfg->defer_work && (cfg->work_ns || cfg->delay_blocking) &&
+		    !session_is_push(&c->session)) {
 			c->in_job = 1;
 			return CONN_WANT_JOB;
 		}
-		c->deadline_us = util_now_us() + (uint64_t)cfg->delay_us;
+		uint64_t now = util_now_us();
+		c->deadline_us = now + session_delay_us(&c->session, cfg, now);
 		return CONN_WANT_TIMER;
 	}
 	return CONN_WANT_READ;
@@ -154,7 +156,8 @@ static enum conn_want run_session(struct conn *c, const struct server_config *cf
 		step = session_process(&c->session, cfg, data + off, len - off, &used, scratch_out,
 				       SCRATCH_SIZE, &out_len);
 		off += used;
-		if (step == SESSION_DELAY && cfg->delay_blocking && !cfg->defer_work) {
+		if (step == SESSION_DELAY && cfg->delay_blocking && !cfg->defer_work &&
+		    !session_is_push(&c->session)) {
 			usleep((useconds_t)cfg->delay_us); /* the mistake, on purpose */
 			continue;
 		}
@@ -254,10 +257,46 @@ enum conn_want conn_on_writable(struct conn *c, const struct server_config *cfg)
 	return run_session(c, cfg, c->in, c->in_len); /* input held back by a full buffer */
 }
 
+/* A push subscriber's tick (lib/push.h): it was not watched for input while
+ * it waited, so read what has arrived since - WebSocket frames to answer, or
+ * the end of the stream - and run the session over it, which also writes
+ * the events due. */
+static enum conn_want push_tick(struct conn *c, const struct server_config *cfg)
+{
+	char *buf = scratch_in;
+	size_t cap = SCRATCH_SIZE;
+	ssize_t n;
+
+	if (c->in_len > 0) {
+		if (conn_grow_input(c) < 0) /* full: it holds a whole frame */
+			return run_session(c, cfg, c->in, c->in_len);
+		buf = c->in + c->in_len;
+		cap = c->in_cap - c->in_len;
+	}
+	n = read(c->fd, buf, cap);
+	if (n == 0)
+		return CONN_WANT_CLOSE; /* the subscriber has gone */
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EINTR) {
+			stats_add(STAT_IO_ERRORS, 1);
+			return CONN_WANT_CLOSE;
+		}
+		n = 0;
+	}
+	stats_add(STAT_BYTES_IN, (uint64_t)n);
+	if (c->in_len > 0) {
+		c->in_len += (uint32_t)n;
+		return run_session(c, cfg, c->in, c->in_len);
+	}
+	return run_session(c, cfg, scratch_in, (size_t)n);
+}
+
 enum conn_want conn_on_timer(struct conn *c, const struct server_config *cfg)
 {
 	scratch_init();
 	c->last_active_us = util_now_us();
+	if (session_is_push(&c->session))
+		return push_tick(c, cfg);
 	return run_session(c, cfg, c->in, c->in_len);
 }
 

@@ -29,7 +29,7 @@
 enum conn_want {
 	CONN_WANT_READ,	 /* watch for readable, then conn_on_readable() */
 	CONN_WANT_WRITE, /* watch for writable, then conn_on_writable() */
-	CONN_WANT_TIMER, /* watch nothing; after cfg->delay_us, conn_on_timer() */
+	CONN_WANT_TIMER, /* watch nothing; at c->deadline_us, conn_on_timer() */
 	CONN_WANT_CLOSE, /* stop watching and call conn_close() */
 	/* Only with cfg->defer_work (epoll-offload): watch nothing; have
 	 * another thread call conn_run_job(), then call conn_on_job_done(). */
@@ -58,7 +58,9 @@ void conn_init(struct conn *c, int fd, enum proto proto);
 
 /* The event handlers.  Each does at most one read and the writes the socket
  * will take, and returns what to wait for next.  On CONN_WANT_TIMER,
- * c->deadline_us is set to now + cfg->delay_us. */
+ * c->deadline_us is set to now + session_delay_us(): cfg->delay_us, or for
+ * a push subscriber the time to the next publish tick (lib/push.h), when
+ * conn_on_timer() also reads what the subscriber sent meanwhile. */
 enum conn_want conn_on_readable(struct conn *c, const struct server_config *cfg);
 enum conn_want conn_on_writable(struct conn *c, const struct server_config *cfg);
 enum conn_want conn_on_timer(struct conn *c, const struct server_config *cfg);
@@ -127,7 +129,9 @@ void conn_sweep(struct conn_list *l, const struct server_config *cfg, uint64_t n
 
 /* Connections waiting on their --delay-us timer.  Every delay has the same
  * length, so deadlines expire in the order they were armed and a FIFO queue
- * is a correct (and O(1)) timer wheel. */
+ * is a correct (and O(1)) timer wheel.  Push waits end at the next publish
+ * tick, so they too expire in the order they were armed; opt.c refuses to
+ * mix the two kinds (lib/push.h). */
 struct conn_fifo {
 	struct conn *head, *tail;
 };

@@ -27,25 +27,30 @@ enum {
 	OPT_START,
 	OPT_MIN_SPARE,
 	OPT_MAX_SPARE,
+	OPT_PUBLISH_HZ,
+	OPT_POLL_TIMEOUT,
 	OPT_HELP
 };
 
-static const struct option long_opts[] = {{"proto", required_argument, NULL, OPT_PROTO},
-					  {"host", required_argument, NULL, OPT_HOST},
-					  {"port", required_argument, NULL, OPT_PORT},
-					  {"workers", required_argument, NULL, OPT_WORKERS},
-					  {"backlog", required_argument, NULL, OPT_BACKLOG},
-					  {"idle-timeout", required_argument, NULL, OPT_IDLE},
-					  {"header-timeout", required_argument, NULL, OPT_HEADER},
-					  {"delay-us", required_argument, NULL, OPT_DELAY},
-					  {"work-us", required_argument, NULL, OPT_WORK},
-					  {"work-ns", required_argument, NULL, OPT_WORK_NS},
-					  {"delay-blocking", no_argument, NULL, OPT_DELAY_BLOCKING},
-					  {"start-workers", required_argument, NULL, OPT_START},
-					  {"min-spare", required_argument, NULL, OPT_MIN_SPARE},
-					  {"max-spare", required_argument, NULL, OPT_MAX_SPARE},
-					  {"help", no_argument, NULL, OPT_HELP},
-					  {NULL, 0, NULL, 0}};
+static const struct option long_opts[] = {
+    {"proto", required_argument, NULL, OPT_PROTO},
+    {"host", required_argument, NULL, OPT_HOST},
+    {"port", required_argument, NULL, OPT_PORT},
+    {"workers", required_argument, NULL, OPT_WORKERS},
+    {"backlog", required_argument, NULL, OPT_BACKLOG},
+    {"idle-timeout", required_argument, NULL, OPT_IDLE},
+    {"header-timeout", required_argument, NULL, OPT_HEADER},
+    {"delay-us", required_argument, NULL, OPT_DELAY},
+    {"work-us", required_argument, NULL, OPT_WORK},
+    {"work-ns", required_argument, NULL, OPT_WORK_NS},
+    {"delay-blocking", no_argument, NULL, OPT_DELAY_BLOCKING},
+    {"start-workers", required_argument, NULL, OPT_START},
+    {"min-spare", required_argument, NULL, OPT_MIN_SPARE},
+    {"max-spare", required_argument, NULL, OPT_MAX_SPARE},
+    {"publish-hz", required_argument, NULL, OPT_PUBLISH_HZ},
+    {"poll-timeout-ms", required_argument, NULL, OPT_POLL_TIMEOUT},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0}};
 
 static const char *workers_text(const struct model *m)
 {
@@ -94,6 +99,11 @@ static void usage(FILE *out, const struct model *m)
 		"  --max-spare N         more idle workers: stop one (%s)\n"
 		"                        (0 = the model's default; a model without an\n"
 		"                        adaptive pool ignores these three)\n"
+		"  --publish-hz F        server push: events per second for GET /events,\n"
+		"                        /poll and /ws; 0 = those answer 404 (default 10,\n"
+		"                        or 0 with --delay-us or --delay-blocking)\n"
+		"  --poll-timeout-ms N   a held GET /poll is answered 204 after N ms\n"
+		"                        (default 30000)\n"
 		"  --help                this text\n\n"
 		"Prints \"listening on HOST:PORT\" first; SIGTERM or SIGINT stops it and\n"
 		"prints its counters.\n",
@@ -116,11 +126,35 @@ static long parse_num(const char *opt, const char *arg, long lo, long hi)
 	return v;
 }
 
+/* Server push and --delay-us do not mix.  The event loops keep their
+ * timers in a FIFO (lib/conn.h's conn_fifo), correct only while deadlines
+ * come in the order they were set: every --delay-us has one length, and
+ * every push wait ends at the next publish tick (lib/push.h), but a mix of
+ * the two would not be in order.  --delay-blocking sleeps in the loop for a
+ * delay a push wait does not have.  So either disables push by default and
+ * is refused together with an explicit --publish-hz above 0. */
+static void check_push(struct server_config *cfg, bool publish_given)
+{
+	if (!cfg->delay_us && !cfg->delay_blocking)
+		return;
+	if (publish_given && cfg->publish_hz > 0) {
+		fprintf(stderr,
+			"--publish-hz: server push cannot be combined with %s "
+			"(the timer queues need one kind of wait); use --publish-hz 0\n",
+			cfg->delay_us ? "--delay-us" : "--delay-blocking");
+		exit(2);
+	}
+	cfg->publish_hz = 0;
+}
+
 void opt_parse(struct server_config *cfg, int argc, char **argv, const struct model *m)
 {
+	bool publish_given = false;
 	int c;
 
-	*cfg = (struct server_config){.proto = PROTO_HTTP,
+	*cfg = (struct server_config){.publish_hz = 10,
+				      .poll_timeout_ms = 30000,
+				      .proto = PROTO_HTTP,
 				      .host = "127.0.0.1",
 				      .port = 8080,
 				      .backlog = 4096,
@@ -180,6 +214,13 @@ void opt_parse(struct server_config *cfg, int argc, char **argv, const struct mo
 		case OPT_MAX_SPARE:
 			cfg->max_spare = parse_num("max-spare", optarg, 0, 4096);
 			break;
+		case OPT_PUBLISH_HZ:
+			cfg->publish_hz = parse_num("publish-hz", optarg, 0, 1000000);
+			publish_given = true;
+			break;
+		case OPT_POLL_TIMEOUT:
+			cfg->poll_timeout_ms = parse_num("poll-timeout-ms", optarg, 1, 3600000);
+			break;
 		case OPT_HELP:
 			usage(stdout, m);
 			exit(0);
@@ -192,6 +233,7 @@ void opt_parse(struct server_config *cfg, int argc, char **argv, const struct mo
 		fprintf(stderr, "unexpected argument '%s'\n", argv[optind]);
 		exit(2);
 	}
+	check_push(cfg, publish_given);
 	if (cfg->workers == 0)
 		cfg->workers = m->default_workers == MODEL_WORKERS_PER_CORE
 				   ? (int)sysconf(_SC_NPROCESSORS_ONLN)

@@ -29,6 +29,10 @@ struct server_config {
 	int start_workers; /* started at once (Apache: StartServers) */
 	int min_spare;	   /* fewer idle workers: start more (MinSpareServers) */
 	int max_spare;	   /* more idle workers: stop one (MaxSpareServers) */
+	/* Server push (lib/push.h): events published per second, 0 = the push
+	 * endpoints answer 404; a held long poll is answered 204 after this. */
+	long publish_hz;
+	long poll_timeout_ms;
 	/* Not an option: set by a model that runs each request's blocking part
 	 * (the --work-us spin, a --delay-blocking sleep) on other threads
 	 * (reactor_run_offload, epoll-offload).  The session then leaves the

@@ -11,6 +11,7 @@
 
 #include "http.h"
 #include "lines.h"
+#include "push.h"
 #include "stats.h"
 #include "util.h"
 
@@ -38,8 +39,19 @@ int session_in_head(const struct session *s, size_t unconsumed)
 	 * blocking models already did so for any held input). */
 	if (s->proto == PROTO_LINES)
 		return unconsumed > 0;
-	return s->proto == PROTO_HTTP && !s->pending && s->body_left == 0 &&
+	return s->proto == PROTO_HTTP && !s->pending && !s->push && s->body_left == 0 &&
 	       s->phase == PHASE_HEAD && unconsumed > 0;
+}
+
+int session_is_push(const struct session *s)
+{
+	return s->push != PUSH_NONE;
+}
+
+uint64_t session_delay_us(const struct session *s, const struct server_config *cfg, uint64_t now_us)
+{
+	(void)now_us;
+	return s->push ? push_delay_us(s, cfg) : (uint64_t)cfg->delay_us;
 }
 
 /* The request is complete: do its work, then answer now or after the delay. */
@@ -123,6 +135,21 @@ static enum session_step http_process(struct session *s, const struct server_con
 			step = reject(s, req.status, out, out_cap, out_len);
 			break;
 		}
+		enum push_mode mode = push_route(cfg, &req);
+		if (mode != PUSH_NONE) {
+			if (out_cap - *out_len < PUSH_ROOM) {
+				step = SESSION_OUTPUT_FULL; /* parsed again once there is room */
+				break;
+			}
+			off += (size_t)n;
+			step = push_start(s, cfg, mode, &req, in + off - (size_t)n, (size_t)n, out,
+					  out_cap, out_len);
+			if (step == SESSION_NEED_INPUT)
+				continue; /* a poll answered at once: keep-alive goes on */
+			if (step == SESSION_CLOSE)
+				off = in_len; /* after an error answer, nothing is trusted */
+			break;
+		}
 		off += (size_t)n;
 		s->status = (uint16_t)http_route(&req);
 		s->minor_version = (uint8_t)req.minor_version;
@@ -170,6 +197,13 @@ enum session_step session_process(struct session *s, const struct server_config 
 	if (s->closing) {
 		*consumed = in_len;
 		return SESSION_CLOSE;
+	}
+	if (s->push) {
+		enum session_step step =
+		    push_process(s, cfg, in, in_len, consumed, out, out_cap, out_len);
+		if (s->push || step != SESSION_NEED_INPUT)
+			return step;
+		/* a poll was answered: the requests behind it are next */
 	}
 	if (s->proto == PROTO_ECHO)
 		return echo_process(s, cfg, in, in_len, consumed, out, out_cap, out_len);

@@ -30,8 +30,8 @@
 enum session_step {
 	SESSION_NEED_INPUT,  /* consumed what it could; read more */
 	SESSION_OUTPUT_FULL, /* send some output, then call again */
-	SESSION_DELAY,	     /* wait cfg->delay_us (and, with cfg->defer_work,
-			      * run conn_run_job()), then call again */
+	SESSION_DELAY,	     /* wait session_delay_us() (and, with cfg->defer_work
+			      * and no push, run conn_run_job()), then call again */
 	SESSION_CLOSE	     /* send the output, then close */
 };
 
@@ -50,6 +50,13 @@ struct session {
 
 	/* lines: the previous line, or NULL before the first one */
 	struct lines_prev *lines_prev;
+	/* Server push (lib/push.h); push is PUSH_NONE for every other request. */
+	uint8_t push;	      /* enum push_mode of the subscription held */
+	uint8_t ws_frag;      /* WebSocket: opcode of the fragmented message open, or 0 */
+	uint32_t ws_utf8;     /* its UTF-8 state (ws_utf8_feed) */
+	uint32_t ws_msg_len;  /* its length so far */
+	uint64_t push_seq;    /* streams: next event owed; poll: answer events after it */
+	uint64_t poll_end_us; /* poll: CLOCK_REALTIME of its 204 */
 };
 
 void session_init(struct session *s, enum proto proto);
@@ -67,6 +74,20 @@ enum session_step session_process(struct session *s, const struct server_config 
  * Every model calls it where it closes a connection; s may be reused after
  * session_init(). */
 void session_end(struct session *s);
+
+/* How long to wait after SESSION_DELAY: cfg->delay_us, or for a push
+ * subscriber (session_is_push) the time until the next publish tick or its
+ * poll's timeout (lib/push.h).  now_us is the caller's clock (util_now_us);
+ * the model adds the result to it for its timer. */
+uint64_t session_delay_us(const struct session *s, const struct server_config *cfg,
+			  uint64_t now_us);
+
+/* True while the session holds a push subscription: its SESSION_DELAY is a
+ * wait for events, never --delay-us, --delay-blocking or a --work-us job.
+ * Such a session also takes input while it waits (WebSocket frames, a
+ * stream's EOF): a model may read and call session_process() again before
+ * the delay ends (lib/blocking.c does), or read what came when it ends. */
+int session_is_push(const struct session *s);
 
 /* True while the session holds part of a request head (or, for lines, of
  * a line): the model enforces --header-timeout only then. */

@@ -114,8 +114,9 @@ static struct co *co_of(struct conn *c)
 #define CO_AWAIT_READABLE(co) CO_AWAIT(co, CONN_WANT_READ)
 #define CO_AWAIT_WRITABLE(co) CO_AWAIT(co, CONN_WANT_WRITE)
 
-/* Every sleep here is --delay-us long, so deadlines expire in the order they
- * were set and the loop keeps them in a FIFO (lib/conn.h's conn_fifo). */
+/* Every sleep here is --delay-us long, or ends at the next publish tick of
+ * server push, so deadlines expire in the order they were set and the loop
+ * keeps them in a FIFO (lib/conn.h's conn_fifo). */
 #define CO_AWAIT_SLEEP(co, us)                                                                     \
 	do {                                                                                       \
 		(co)->conn.deadline_us = util_now_us() + (uint64_t)(us);                           \
@@ -250,9 +251,24 @@ static enum conn_want connection(struct co *co, const struct server_config *cfg)
 			}
 			if (co->step == SESSION_DELAY && cfg->delay_blocking)
 				usleep((useconds_t)cfg->delay_us); /* the mistake, on purpose */
-			else if (co->step == SESSION_DELAY)
-				CO_AWAIT_SLEEP(co, cfg->delay_us);
-			else if (co->step != SESSION_OUTPUT_FULL)
+			else if (co->step == SESSION_DELAY) {
+				CO_AWAIT_SLEEP(co,
+					       session_delay_us(&c->session, cfg, util_now_us()));
+				c->last_active_us = util_now_us();
+				if (session_is_push(&c->session)) {
+					/* A subscriber's tick: what it sent while it
+					 * slept, or its end (lib/push.h). */
+					n = read_input(c, &data);
+					if (n == 0) {
+						co->step = -1;
+						break;
+					}
+					if (n > 0) {
+						co->step = serve_input(c, cfg, data, (size_t)n);
+						continue;
+					}
+				}
+			} else if (co->step != SESSION_OUTPUT_FULL)
 				break;
 			co->step = serve_input(c, cfg, c->in, c->in_len);
 		}

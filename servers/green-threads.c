@@ -297,7 +297,10 @@ static void green_sleep_us(long us)
 		park(-1, 0, util_now_us() + (uint64_t)us);
 }
 
-static const struct blocking_io green_io = {green_read, green_write, green_sleep_us};
+/* No wait_readable: a read with a timeout parks on the scheduler's own
+ * deadline heap, as precise as its epoll loop, so a push subscriber's wait
+ * for its next tick is already exact. */
+static const struct blocking_io green_io = {green_read, green_write, green_sleep_us, NULL};
 
 /* ---- creating and finishing green threads ---- */
 

@@ -79,6 +79,9 @@ struct uconn {
 	uint8_t more_output;	/* the session filled its output: call it again */
 	uint8_t peer_done;	/* the peer closed its side (receive returned 0) */
 	uint8_t closed;		/* descriptor closed; freed once nothing is in flight */
+	/* A push wait's length (it ends at the next publish tick, lib/push.h),
+	 * read by the kernel when the timeout is submitted. */
+	struct __kernel_timespec push_ts;
 };
 
 struct uring_loop {
@@ -96,7 +99,8 @@ struct uring_loop {
 	struct conn_list closing;  /* closed, waiting for their completions */
 	struct conn_list released; /* nothing in flight: freed after the next submit */
 	/* Read by the kernel when the timeout is submitted, so they must live
-	 * until then; every delay has the same length, so one will do. */
+	 * until then; every --delay-us has the same length, so one will do
+	 * (push waits have their own, in struct uconn). */
 	struct __kernel_timespec delay_ts, sweep_ts;
 };
 
@@ -261,9 +265,17 @@ static void arm_send(struct uring_loop *l, struct uconn *c)
 
 static void arm_delay(struct uring_loop *l, struct uconn *c)
 {
-	io_uring_prep_timeout(sqe_get(l, tag(c, OP_DELAY)), &l->delay_ts, 0, 0);
+	uint64_t now = util_now_us(), us = session_delay_us(&c->conn.session, l->cfg, now);
+	struct __kernel_timespec *ts = &l->delay_ts;
+
+	if (session_is_push(&c->conn.session)) {
+		c->push_ts.tv_sec = (long long)(us / 1000000);
+		c->push_ts.tv_nsec = (long long)(us % 1000000) * 1000;
+		ts = &c->push_ts;
+	}
+	io_uring_prep_timeout(sqe_get(l, tag(c, OP_DELAY)), ts, 0, 0);
 	c->delaying = 1;
-	c->conn.deadline_us = util_now_us() + (uint64_t)l->cfg->delay_us;
+	c->conn.deadline_us = now + us;
 }
 
 static void arm_sweep(struct uring_loop *l)
@@ -518,7 +530,9 @@ static void on_delay(struct uring_loop *l, struct uconn *c)
 {
 	c->delaying = 0;
 	c->conn.deadline_us = 0;
-	if (!c->closed) {
+	if (!c->closed && c->peer_done && session_is_push(&c->conn.session)) {
+		close_conn(l, c); /* a subscriber that has gone: nothing more to send */
+	} else if (!c->closed) {
 		c->conn.last_active_us = util_now_us();
 		run_session(l, c, held_input(c), c->conn.in_len);
 	}

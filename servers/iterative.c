@@ -7,7 +7,11 @@
  * (keep-alive!) blocks everyone.  Good at: being obviously correct, and as
  * the baseline the other models are measured against.  Breaks at: more than
  * one client.  By design it serves one connection at a time; it is excused
- * from the concurrency tests.
+ * from the concurrency tests.  Server push shows it at its worst: an SSE or
+ * WebSocket subscriber holds the server until it leaves (its close is seen
+ * at the next event written), a held long poll until its answer, and a
+ * subscriber that never reads blocks it in write() until it closes.  It
+ * does not crash; everyone else waits in the backlog.
  *
  * Concurrency: none
  */

@@ -70,7 +70,15 @@ static void apply(struct evconn *ec, enum conn_want want)
 		break;
 	case CONN_WANT_TIMER:
 		ev_io_stop(loop, &ec->io);
-		ev_timer_set(&ec->delay, (double)ec->srv->cfg->delay_us / 1e6, 0.);
+		/* conn.c set the deadline: --delay-us, or a push wait's next
+		 * publish tick.  libev counts from the loop's cached time, which
+		 * for a push wait must be now (else the wait ends early). */
+		if (session_is_push(&ec->conn.session))
+			ev_now_update(loop);
+		ev_timer_set(
+		    &ec->delay,
+		    (double)session_delay_us(&ec->conn.session, ec->srv->cfg, util_now_us()) / 1e6,
+		    0.);
 		ev_timer_start(loop, &ec->delay);
 		break;
 	default:

@@ -69,6 +69,15 @@ static int arm(struct lconn *lc, enum conn_want want)
 	lc->want = want;
 	if (want == CONN_WANT_TIMER) {
 		evtimer_assign(&lc->ev, srv->base, on_conn_event, lc);
+		if (session_is_push(&lc->conn.session)) {
+			/* A push wait ends at the next publish tick: its length
+			 * varies, so it goes in libevent's heap, not the
+			 * common-timeout queue of equal delays. */
+			uint64_t now = util_now_us(), d = lc->conn.deadline_us;
+			uint64_t us = d > now ? d - now : 0;
+			struct timeval tv = {(time_t)(us / 1000000), (suseconds_t)(us % 1000000)};
+			return evtimer_add(&lc->ev, &tv);
+		}
 		return evtimer_add(&lc->ev, srv->delay);
 	}
 	event_assign(&lc->ev, srv->base, lc->conn.fd, kind | EV_PERSIST, on_conn_event, lc);

@@ -198,11 +198,48 @@ static void start_delay(struct uconn *u)
 {
 	struct server *srv = server_of(u);
 
+	uint64_t now = util_now_us();
+
 	stop_reading(u);
-	u->conn.deadline_us = util_now_us() + (uint64_t)srv->cfg->delay_us;
+	u->conn.deadline_us = now + session_delay_us(&u->conn.session, srv->cfg, now);
 	conn_fifo_push(&srv->delayed, &u->conn);
 	if (!uv_is_active((uv_handle_t *)&srv->delay))
 		arm_delay_timer(srv);
+}
+
+/* A push subscriber's tick (lib/push.h).  It was not read while it waited
+ * (reading is stopped during a delay), so read here, once, what it sent
+ * meanwhile - WebSocket frames, or the end of the stream - straight from the
+ * socket as lib/conn.c does, and run the session, which also writes the
+ * events due.  libuv would only report the same bytes a loop turn later. */
+static void push_tick(struct uconn *u)
+{
+	struct server *srv = server_of(u);
+	struct conn *c = &u->conn;
+	char *buf = srv->scratch_in;
+	size_t cap = SCRATCH_SIZE;
+	ssize_t n;
+
+	if (c->in_len > 0 && conn_grow_input(c) == 0) {
+		buf = c->in + c->in_len;
+		cap = c->in_cap - c->in_len;
+	} else if (c->in_len > 0) {
+		cap = 0; /* full: it holds a whole frame */
+	}
+	n = cap ? read(c->fd, buf, cap) : -1;
+	if (n == 0 || (n < 0 && cap && errno != EAGAIN && errno != EINTR)) {
+		close_conn(u); /* the subscriber has gone */
+		return;
+	}
+	if (n > 0)
+		stats_add(STAT_BYTES_IN, (uint64_t)n);
+	n = n > 0 ? n : 0;
+	if (c->in_len > 0) {
+		c->in_len += (uint32_t)n;
+		run_session(u, c->in, c->in_len);
+	} else {
+		run_session(u, srv->scratch_in, (size_t)n);
+	}
 }
 
 /* Resumes the sessions whose delay is over.  The sweep calls it too, so it
@@ -213,6 +250,10 @@ static void fire_delays(struct server *srv, uint64_t now)
 
 	while ((c = conn_fifo_pop_expired(&srv->delayed, now)) != NULL) {
 		c->last_active_us = now;
+		if (session_is_push(&c->session)) {
+			push_tick((struct uconn *)c);
+			continue;
+		}
 		/* With no input held, an empty buffer rather than NULL: the
 		 * parser's memchr() must not be handed NULL, even for 0 bytes. */
 		run_session((struct uconn *)c, c->in ? c->in : srv->scratch_in, c->in_len);

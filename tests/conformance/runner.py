@@ -21,6 +21,7 @@ import echo_checks  # noqa: F401
 import http_checks  # noqa: F401
 import lines_checks  # noqa: F401
 import lifecycle_checks  # noqa: F401
+import push_checks  # noqa: F401
 import timeout_checks  # noqa: F401
 from registry import CHECKS, Context
 from wire import Fail
