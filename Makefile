@@ -112,7 +112,7 @@ build/tests/test_stats: tests/unit/test_stats.c $(STATS_SRCS) $(wildcard harness
 build/tests/test_hist: tests/loadgen/test_hist.c lib/hist.c lib/hist.h | build/tests
 	$(CC) $(BASE) $(TEST_FLAGS) -o $@ $< lib/hist.c -lm
 
-build/fuzz/fuzz-%: tests/fuzz/fuzz-%.c $(PROTO_SRCS) $(HDRS) | build/fuzz
+build/fuzz/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h $(PROTO_SRCS) $(HDRS) | build/fuzz
 	$(FUZZ_CC) $(BASE) $(FUZZ_FLAGS) -o $@ $< $(PROTO_SRCS) $(CRYPTO_LIBS)
 
 build build/asan build/tsan build/tests build/fuzz:

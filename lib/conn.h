@@ -7,7 +7,8 @@
  * keep the rest, and tell the model what to wait for next.  A model's loop is
  * then just "wait for what the connection wants, call the matching conn_on_*".
  *
- * Memory: an idle connection holds only its struct conn (about 100 bytes).
+ * Memory: an idle connection holds only its struct conn (152 bytes on x86-64:
+ * the session state, push state and buffer pointers; sizeof(struct conn)).
  * Reads go into a per-thread scratch buffer and responses are built in
  * another; a connection gets its own input buffer only while it holds part of
  * a request, and its own output buffer only while the socket would not take

@@ -16,11 +16,18 @@ NOT_TEXT = b"error: not text\n"
 
 
 class LinesConn:
-    """A client connection that reads the answers one line at a time."""
+    """A client connection that reads the answers one line at a time;
+    `with LinesConn(port) as c:` closes it however the block ends."""
 
     def __init__(self, port):
         self.sock = connect(port)
         self.buf = bytearray()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
     def close(self):
         self.sock.close()
@@ -73,55 +80,41 @@ def expect_refused(port, data, message, what):
 def each_answer_is_previous_and_current_line(ctx):
     """"Hello World!:n" lines one at a time: the first is answered alone,
     every later one with the previous line, a space and itself."""
-    c = LinesConn(ctx.port)
-    try:
+    with LinesConn(ctx.port) as c:
         c.expect(b"Hello World!:1\n", [b"Hello World!:1\n"])
         for n in range(2, 12):
             c.expect(b"Hello World!:%d\n" % n, [b"Hello World!:%d Hello World!:%d\n" % (n - 1, n)])
-    finally:
-        c.close()
 
 
 @check("lines-state-per-connection", protos=("lines",), concurrent=True, tsan=True)
 def each_connection_keeps_its_own_previous_line(ctx):
     """Two connections, lines interleaved: each answer names the previous
     line of its own connection, never the other's."""
-    a, b = LinesConn(ctx.port), LinesConn(ctx.port)
-    try:
+    with LinesConn(ctx.port) as a, LinesConn(ctx.port) as b:
         a.expect(b"a1\n", [b"a1\n"])
         b.expect(b"b1\n", [b"b1\n"])
         a.expect(b"a2\n", [b"a1 a2\n"])
         b.expect(b"b2\n", [b"b1 b2\n"])
-    finally:
-        a.close()
-        b.close()
-    c = LinesConn(ctx.port)  # a new connection starts afresh
-    try:
+    with LinesConn(ctx.port) as c:  # a new connection starts afresh
         c.expect(b"c1\n", [b"c1\n"])
-    finally:
-        c.close()
 
 
 @check("lines-crlf", protos=("lines",))
 def crlf_endings_are_accepted_and_dropped(ctx):
     """"\\r\\n" ends a line like "\\n"; the "\\r" is not part of the line,
     and answers end with "\\n" alone.  An empty line is a line."""
-    c = LinesConn(ctx.port)
-    try:
+    with LinesConn(ctx.port) as c:
         c.expect(b"one\r\n", [b"one\n"])
         c.expect(b"two\n", [b"one two\n"])
         c.expect(b"\r\n", [b"two \n"])
         c.expect(b"three\r\n", [b" three\n"])
-    finally:
-        c.close()
 
 
 @check("lines-split-reads", protos=("lines",))
 def a_line_split_across_reads_is_one_line(ctx):
     """A line arriving in pieces (inside a word, inside a UTF-8 character,
     between "\\r" and "\\n") is answered once, whole."""
-    c = LinesConn(ctx.port)
-    try:
+    with LinesConn(ctx.port) as c:
         for piece in (b"Hello Wo", b"rld!:1 caf\xc3", b"\xa9\r"):
             c.send(piece)
             time.sleep(0.05)
@@ -129,37 +122,29 @@ def a_line_split_across_reads_is_one_line(ctx):
         for byte in b"x\ty\n":
             c.send(bytes([byte]))
         c.expect(b"", [b"Hello World!:1 caf\xc3\xa9 x\ty\n"])
-    finally:
-        c.close()
 
 
 @check("lines-one-write", protos=("lines",), tsan=True)
 def several_lines_in_one_write_get_an_answer_each(ctx):
     """Three lines, and the start of a fourth, in one write: three answers
     in order, then the fourth once its end arrives."""
-    c = LinesConn(ctx.port)
-    try:
+    with LinesConn(ctx.port) as c:
         c.expect(b"a\nb\nc\nd", [b"a\n", b"a b\n", b"b c\n"])
         c.expect(b"\n", [b"c d\n"])
         many = b"".join(b"%d\n" % i for i in range(1, 501))
         c.expect(many, [b"d 1\n"] + [b"%d %d\n" % (i - 1, i) for i in range(2, 501)])
-    finally:
-        c.close()
 
 
 @check("lines-utf8", protos=("lines",))
 def utf8_text_is_text(ctx):
     """Two-, three- and four-byte UTF-8 characters and tabs are text, and
     a line of exactly 1024 bytes (with "\\n" or "\\r\\n") is within the limit."""
-    c = LinesConn(ctx.port)
-    try:
+    with LinesConn(ctx.port) as c:
         text = "é € 😀 \tß".encode()
         c.expect(text + b"\n", [text + b"\n"])
         full = b"y" * 1024
         c.expect(full + b"\n", [text + b" " + full + b"\n"])
         c.expect(full + b"\r\n", [full + b" " + full + b"\n"])
-    finally:
-        c.close()
 
 
 @check("lines-too-long", protos=("lines",), tsan=True)
@@ -205,8 +190,7 @@ def a_bad_client_does_not_disturb_the_others(ctx):
     """While one client is mid-conversation, others send a long line, binary
     bytes, and vanish with a reset: the first keeps its state and a new
     client is served."""
-    a = LinesConn(ctx.port)
-    try:
+    with LinesConn(ctx.port) as a:
         a.expect(b"keep1\n", [b"keep1\n"])
         expect_refused(ctx.port, b"q" * 5000, TOO_LONG, "5000-byte line")
         expect_refused(ctx.port, b"\x00\x01\x02\n", NOT_TEXT, "binary")
@@ -215,10 +199,5 @@ def a_bad_client_does_not_disturb_the_others(ctx):
         s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\0\0\0\0\0\0\0")
         s.close()
         a.expect(b"keep2\n", [b"keep1 keep2\n"])
-    finally:
-        a.close()
-    b = LinesConn(ctx.port)
-    try:
+    with LinesConn(ctx.port) as b:
         b.expect(b"new\n", [b"new\n"])
-    finally:
-        b.close()

@@ -15,15 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "http.h"
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "fuzz-http: %s:%d: %s\n", __FILE__, __LINE__, #cond);      \
-			abort();                                                                   \
-		}                                                                                  \
-	} while (0)
 
 /* Parses data[0..len) from a buffer of exactly len bytes. */
 static int parse_exact(const uint8_t *data, size_t len, struct http_request *req)

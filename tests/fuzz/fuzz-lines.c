@@ -17,7 +17,7 @@
  *     is a line or an error stays so, which is what lets a model pass the
  *     same partial line again with more behind it.
  *
- * The session, session_process() with PROTO_LINES, driven as
+ * The session, session_process() with PROTO_LINES, driven by fuzz.h as
  * tests/fuzz/fuzz-session.c drives echo and HTTP: the whole input in one
  * read, then cut into small reads (first byte: how), giving the same
  * answer; no output past out_cap; the last answer before a close is one of
@@ -29,18 +29,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "lines.h"
-#include "opt.h"
-#include "session.h"
 #include "stats.h"
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "fuzz-lines: %s:%d: %s\n", __FILE__, __LINE__, #cond);     \
-			abort();                                                                   \
-		}                                                                                  \
-	} while (0)
 
 /* The second judge.  Decodes the code point at p (avail bytes): returns
  * its length, 0 if the input ends inside it (and what came so far could
@@ -151,56 +142,6 @@ static void fuzz_scan(const uint8_t *data, size_t size)
 	}
 }
 
-/* What the session sent, and whether it closed. */
-struct transcript {
-	char *data;
-	size_t len;
-	int closed;
-};
-
-static void run_session(const struct server_config *cfg, const uint8_t *data, size_t size,
-			unsigned cut, struct transcript *t)
-{
-	static char out[SESSION_OUT_MAX];
-	struct session s;
-	char *held = malloc(size + 1);
-	size_t held_len = 0, off = 0;
-	unsigned x = cut * 2654435761u + 1;
-
-	/* Each line is answered twice at most (as itself, then as the previous
-	 * one), plus a space and "\n" (an empty line: 2 bytes for 1). */
-	t->data = malloc(size * 4 + 64);
-	t->len = 0;
-	t->closed = 0;
-	session_init(&s, cfg->proto);
-	while (off < size && !t->closed) {
-		size_t n = size - off, pos = 0, used, out_len = 0;
-		enum session_step step;
-
-		if (cut) {
-			x = x * 1103515245u + 12345u;
-			n = 1 + (x >> 16) % (cut * 4) < n ? 1 + (x >> 16) % (cut * 4) : n;
-		}
-		memcpy(held + held_len, data + off, n);
-		held_len += n;
-		off += n;
-		do {
-			step = session_process(&s, cfg, held + pos, held_len - pos, &used, out,
-					       sizeof(out), &out_len);
-			CHECK(used <= held_len - pos && out_len <= sizeof(out));
-			pos += used;
-			memcpy(t->data + t->len, out, out_len);
-			t->len += out_len;
-			out_len = 0;
-		} while (step == SESSION_OUTPUT_FULL || step == SESSION_DELAY);
-		t->closed = step == SESSION_CLOSE;
-		memmove(held, held + pos, held_len - pos);
-		held_len -= pos;
-	}
-	session_end(&s);
-	free(held);
-}
-
 static int ends_with(const struct transcript *t, const char *s)
 {
 	size_t n = strlen(s);
@@ -224,8 +165,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	fuzz_scan(data + 1, size - 1);
 	cfg.delay_us = data[0] & 1; /* every answer through SESSION_DELAY */
-	run_session(&cfg, data + 1, size - 1, 0, &whole);
-	run_session(&cfg, data + 1, size - 1, 1 + (data[0] >> 1), &pieces);
+	fuzz_run_session(&cfg, data + 1, size - 1, 0, &whole);
+	fuzz_run_session(&cfg, data + 1, size - 1, 1 + (data[0] >> 1), &pieces);
 	CHECK(whole.len == pieces.len && whole.closed == pieces.closed);
 	CHECK(whole.len == 0 || memcmp(whole.data, pieces.data, whole.len) == 0);
 	CHECK(!whole.closed || ends_with(&whole, LINES_TOO_LONG_MSG) ||

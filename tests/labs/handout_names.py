@@ -31,15 +31,6 @@ SUITE_REF = re.compile(r"(?:SUITE=|--suite\s+)([A-Za-z0-9_-]+)\b")
 # Files the harness writes into a result folder (harness/README.md).
 RESULT_FILES = ("index.html", "runs.csv", "meta.json", "summary.txt")
 MODELS = ("epoll", "iterative")
-HEADER = ("suite,scenario,model,proto,connections,pipeline,rate,delay_us,work_us,rep,status,"
-          "reason,requests,requests_per_s,p50_us,p90_us,p99_us,p999_us,max_us,errors,"
-          "server_cpu_us_per_req,server_peak_rss_kb,client_cpu_s,syscalls_per_req,"
-          "server_user_us_per_req,server_sys_us_per_req,server_requests,duration_s,"
-          "errors_timeout,errors_connect,series,experiment,x_key,idle,keepalive,size,"
-          "delay_blocking,server_cpus,client_cpus,loadgen_threads,idle_established,"
-          "idle_alive_end,mb_per_s,connect_p50_us,connect_p99_us,errors_addrnotavail,"
-          "server_refused,subscribe,publish_hz,delivery_p50_us,delivery_p99_us,"
-          "delivery_p999_us,events_per_s,events_missed,reconnects,subscribers_held").split(",")
 
 
 def outside_paths(text):
@@ -130,10 +121,12 @@ def synth_report(top, bench, suite, out):
     settings, scenarios, batches = parse_suite(top, suite)
     os.makedirs(os.path.join(out, "hist"), exist_ok=True)
     with open(os.path.join(out, "runs.csv"), "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=HEADER)
+        rows = [r for sc in scenarios for r in scenario_rows(sc)]
+        # only the columns set here (bench reads runs.csv by column name),
+        # suite first: bench takes a first cell "suite" for the header row
+        w = csv.DictWriter(f, fieldnames=list(dict.fromkeys(["suite"] + [k for r in rows for k in r])))
         w.writeheader()
-        for sc in scenarios:
-            w.writerows(scenario_rows(sc))
+        w.writerows(rows)
     spectrum = settings.get("spectrum") or (scenarios[0]["name"] if scenarios else "")
     json.dump({"suite": suite, "spectrum": spectrum}, open(os.path.join(out, "meta.json"), "w"))
     counts = {"histogram": {"counts": [[100, 50], [200, 30], [400, 15], [800, 5]]}}
