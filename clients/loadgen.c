@@ -55,7 +55,7 @@ static struct worker **run_workers(const struct lg_config *cfg, const struct lg_
 	return ws;
 }
 
-static void add_result(struct lg_result *sum, const struct lg_result *r)
+void lg_result_add(struct lg_result *sum, const struct lg_result *r)
 {
 	sum->responses += r->responses;
 	sum->completed += r->completed;
@@ -100,7 +100,7 @@ static void merge(struct lg_summary *s, const struct lg_config *cfg, struct work
 	    (cfg->rate && !sum->uncorrected))
 		lg_die("out of memory");
 	for (int t = 0; t < cfg->threads; t++)
-		add_result(sum, worker_result(ws[t]));
+		lg_result_add(sum, worker_result(ws[t]));
 	while (sum->timeline_len && sum->timeline[sum->timeline_len - 1] == 0)
 		sum->timeline_len--;
 }

@@ -200,6 +200,12 @@ void lg_measure(const struct lg_config *cfg, const struct lg_target *tgt, struct
 /* loadgen.c: frees what lg_measure() allocated in s. */
 void lg_summary_free(struct lg_summary *s);
 
+/* Adds r into sum: counters, histograms (by counts), the timeline, the
+ * latest end.  sum's histograms must exist; r's optional ones (uncorrected)
+ * and timeline may be absent.  One thread's result into the whole run's,
+ * for the request workers and the push subscribers alike. */
+void lg_result_add(struct lg_result *sum, const struct lg_result *r);
+
 /* agent.c: `loadgen --agent`, the agent protocol on stdin/stdout (see
  * lib/agentproto.h); returns the exit status. */
 int agent_main(void);

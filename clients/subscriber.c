@@ -791,19 +791,7 @@ static void thread_free(struct sub_thread *t)
 
 static void add_thread(struct lg_summary *s, const struct sub_thread *t)
 {
-	struct lg_result *sum = &s->total;
-	const struct lg_result *r = &t->res;
-
-	sum->connections += r->connections;
-	sum->bytes_read += r->bytes_read;
-	sum->bytes_written += r->bytes_written;
-	for (int i = 0; i < LG_ERR_COUNT; i++)
-		sum->errors[i] += r->errors[i];
-	for (int i = 0; i < LG_MAX_ERRNO; i++)
-		sum->connect_errno[i] += r->connect_errno[i];
-	for (int i = 0; i < 6; i++)
-		sum->status[i] += r->status[i];
-	hist_merge(sum->connect, r->connect);
+	lg_result_add(&s->total, &t->res);
 	s->push.events += t->push.events;
 	s->push.missed += t->push.missed;
 	s->push.duplicates += t->push.duplicates;
