@@ -7,7 +7,9 @@
  *
  * Files, each depending only on those after it:
  *   loadgen.c  main: wiring, threads, merging, exit status
- *   worker.c   one thread: epoll loop, timerfd, timeout tick (worker.h)
+ *   worker.c   one thread: the loop, its timerfd, timeout tick (worker.h)
+ *   engine_epoll.c   how a thread waits for its sockets and does their
+ *              I/O (engine.h)
  *   client.c   one connection's state machine (client.h)
  *   wakeq.c    the wake-up queue, a heap keyed by time (wakeq.h)
  *   check.c    response verification (check.h)
