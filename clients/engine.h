@@ -64,5 +64,6 @@ struct engine {
 };
 
 extern const struct engine engine_epoll;
+extern const struct engine engine_uring;
 
 #endif

@@ -19,7 +19,7 @@ static const char usage_text[] =
     "       loadgen --proto echo|lines [options] HOST:PORT\n"
     "       loadgen --subscribe poll|sse|ws N [options] http://HOST:PORT[/path]\n"
     "\n"
-    "  -t, --threads N      threads, each with its own epoll loop (1)\n"
+    "  -t, --threads N      threads, each with its own event loop (1)\n"
     "  -c, --connections N  connections, shared out over threads (10)\n"
     "  -d, --duration T     measured run time: 10s, 500ms, 2m (10s)\n"
     "  -n, --requests N     send N requests in total, then stop\n"
@@ -35,6 +35,8 @@ static const char usage_text[] =
     "      --linger0        close with RST (no TIME_WAIT); --no-keepalive\n"
     "  -R, --rate N         open loop: N requests/s in total (closed loop)\n"
     "      --idle N         hold N extra silent connections open\n"
+    "      --engine E       epoll or io_uring: how each thread does its socket\n"
+    "                       I/O (epoll); the same requests and checks\n"
     "      --subscribe S N  hold N push subscribers (poll, sse or ws) and\n"
     "                       measure event delivery latency instead of requests\n"
     "  -H, --header H       add \"Name: value\" to HTTP requests\n"
@@ -109,6 +111,7 @@ enum {
 	LG_OPT_JSON,
 	LG_OPT_HGRM,
 	LG_OPT_SUBSCRIBE,
+	LG_OPT_ENGINE,
 };
 
 static const struct option long_options[] = {
@@ -133,6 +136,7 @@ static const struct option long_options[] = {
     {"json", required_argument, NULL, LG_OPT_JSON},
     {"hgrm", required_argument, NULL, LG_OPT_HGRM},
     {"subscribe", required_argument, NULL, LG_OPT_SUBSCRIBE},
+    {"engine", required_argument, NULL, LG_OPT_ENGINE},
     {NULL, 0, NULL, 0},
 };
 
@@ -211,6 +215,14 @@ static void set_option(struct lg_config *cfg, int opt, const char *arg)
 		else
 			usage_error("--subscribe: '%s' is not poll, sse or ws", arg);
 		break;
+	case LG_OPT_ENGINE:
+		if (!strcmp(arg, "epoll"))
+			cfg->engine = LG_ENGINE_EPOLL;
+		else if (!strcmp(arg, "io_uring"))
+			cfg->engine = LG_ENGINE_URING;
+		else
+			usage_error("--engine: '%s' is not epoll or io_uring", arg);
+		break;
 	case 'h':
 		fputs(usage_text, stdout);
 		exit(0);
@@ -281,6 +293,11 @@ static void check_subscribe(const struct lg_config *cfg)
 	if (cfg->rate || cfg->pipeline > 1 || cfg->think_us || !cfg->keepalive || cfg->idle)
 		usage_error(
 		    "--subscribe excludes -R, --pipeline, --think-ms, --no-keepalive, --idle");
+	/* The subscribers have their own epoll loop (subscriber.c); running
+	 * it when io_uring was asked for would measure the wrong engine. */
+	if (cfg->engine != LG_ENGINE_EPOLL)
+		usage_error("--subscribe runs on the epoll engine only, not --engine %s",
+			    lg_engine_name(cfg->engine));
 }
 
 /* Rejects combinations that cannot be measured as asked. */

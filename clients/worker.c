@@ -198,7 +198,7 @@ struct worker *worker_new(const struct lg_config *cfg, const struct lg_target *t
 	wakeq_init(&g->wakeq);
 	init_results(w);
 	init_clients(w, first);
-	g->io = &engine_epoll;
+	g->io = cfg->engine == LG_ENGINE_URING ? &engine_uring : &engine_epoll;
 	w->tfd =
 	    timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | (g->io->blocking_fds ? 0 : TFD_NONBLOCK));
 	if (w->tfd < 0)
