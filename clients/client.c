@@ -430,12 +430,14 @@ void client_sent(struct client_group *g, struct client *c, ssize_t n, uint64_t n
 {
 	uint32_t gen = c->gen;
 
-	if (c->state != CLIENT_UP || !c->out_left)
+	if (c->state != CLIENT_UP)
 		return;
-	if (n < 0) {
+	if (n < 0) { /* also for a send the engine already counted as done */
 		client_fail(g, c, LG_ERR_WRITE, (int)-n, now);
 		return;
 	}
+	if (!c->out_left)
+		return;
 	wrote(g, c, (size_t)n < c->out_left ? (size_t)n : c->out_left, now);
 	client_flush(g, c, now);
 	if (c->gen == gen && c->state == CLIENT_UP && !c->out_left)

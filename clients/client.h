@@ -129,7 +129,8 @@ void client_received(struct client_group *g, struct client *c, const char *p, ss
 
 /* A send that g->io->send() took on went on: n >= 0 more bytes of the
  * batch went out (0 from a readiness engine: the socket is writable
- * again), or n < 0: it failed with errno -n. */
+ * again), or n < 0: it failed with errno -n, which fails the connection
+ * even if the engine had counted the bytes as sent already. */
 void client_sent(struct client_group *g, struct client *c, ssize_t n, uint64_t now);
 
 /* Fails c if its oldest request or its connect timed out. */

@@ -56,7 +56,9 @@ struct engine {
 	/* Sends buf[0..len) on c, bytes that stay unchanged until reported.
 	 * Returns how many went out now (> 0), or 0: the engine took the
 	 * send on and reports it as client_sent(); -1 with errno set if it
-	 * failed. */
+	 * failed.  An engine may count queued bytes as gone when the answer
+	 * to them must come before the next send (see engine_uring.c); if
+	 * they fail after all, it reports client_sent(-errno). */
 	ssize_t (*send)(struct client_group *g, struct client *c, const char *buf, size_t len);
 	/* Closes c->fd and forgets whatever the engine has in flight on it;
 	 * nothing about that socket reaches client.c afterwards. */

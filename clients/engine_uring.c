@@ -64,6 +64,11 @@ struct uring_state {
 	int tfd;
 	uint64_t expirations; /* the timerfd read lands here */
 	uint8_t *busy;	      /* per client: enum busy bits in flight on its socket */
+	/* --batch-us: wait up to batch_ts for batch_nr completions; after
+	 * a wait that brought nothing, block for one instead (idle). */
+	struct __kernel_timespec batch_ts;
+	unsigned batch_nr;
+	bool idle;
 };
 
 static uint64_t op_tag(struct client_group *g, struct client *c, enum op op)
@@ -204,6 +209,10 @@ static void uring_init(struct client_group *g, int tfd)
 	u->multishot = !(single && *single && strcmp(single, "0"));
 	if (!u->multishot)
 		say_singleshot("LOADGEN_URING_SINGLESHOT is set");
+	/* Half the connections answer within a batch wait, or at most 64:
+	 * beyond that a wait saves little and holds answers longer. */
+	u->batch_nr = n / 2 < 1 ? 1 : n / 2 > 64 ? 64 : n / 2;
+	u->batch_ts.tv_nsec = (long long)g->cfg->batch_us * 1000;
 	g->io_state = u;
 	arm_timer_read(u);
 }
@@ -280,13 +289,28 @@ static void on_cqe(struct client_group *g, const struct io_uring_cqe *cqe, uint6
 }
 
 /* One system call: submit everything queued since the last turn and wait
- * for at least one result; then hand over every result there is. */
+ * (see uring_wait()). */
+static int submit_and_wait(struct uring_state *u)
+{
+	struct io_uring_cqe *first;
+
+	if (u->batch_ts.tv_nsec == 0 || u->idle)
+		return io_uring_submit_and_wait(&u->ring, 1);
+	return io_uring_submit_and_wait_timeout(&u->ring, &first, u->batch_nr, &u->batch_ts, NULL);
+}
+
+/* Submits, waits, then hands over every result there is.  Waiting for a
+ * batch (--batch-us) is what saves the system calls and the sleeps: with
+ * DEFER_TASKRUN the kernel does not even wake the thread until batch_nr
+ * completions are there or the time is up.  A wait that timed out with
+ * nothing is followed by one that blocks for any completion (the timer's
+ * among them), so an idle loop does not spin. */
 static bool uring_wait(struct client_group *g)
 {
 	struct uring_state *u = g->io_state;
 	struct io_uring_cqe *cqe;
 	unsigned head, seen = 0;
-	int rc = io_uring_submit_and_wait(&u->ring, 1);
+	int rc = submit_and_wait(u);
 
 	if (rc < 0 && rc != -EINTR && rc != -ETIME && rc != -EBUSY)
 		lg_die("io_uring_submit_and_wait: %s", strerror(-rc));
@@ -299,6 +323,7 @@ static bool uring_wait(struct client_group *g)
 		seen++;
 	}
 	io_uring_cq_advance(&u->ring, seen);
+	u->idle = seen == 0;
 	return u->timer_fired;
 }
 
@@ -312,15 +337,26 @@ static int uring_connect(struct client_group *g, struct client *c)
 	return 0;
 }
 
-/* Queued, never written at once: the kernel reports the bytes sent
- * (client_sent()). */
+/* Queued, never written at once.  With --pipeline 1 the send's success is
+ * not reported at all (IOSQE_CQE_SKIP_SUCCESS) and the bytes count as sent
+ * now: the next send on this socket waits for the answer to this request,
+ * and an answer proves that every byte of its request left, so the buffer
+ * is free and two sends never overlap.  That halves the completions, and a
+ * send that finishes inside io_uring_enter() no longer ends the wait at
+ * once.  MSG_WAITALL makes the kernel finish a short send itself; a
+ * failure is still reported.  With deeper pipelines the kernel reports
+ * every send (client_sent()). */
 static ssize_t uring_send(struct client_group *g, struct client *c, const char *buf, size_t len)
 {
 	struct uring_state *u = g->io_state;
+	struct io_uring_sqe *sqe = sqe_get(u, op_tag(g, c, OP_SEND));
 
-	io_uring_prep_send(sqe_get(u, op_tag(g, c, OP_SEND)), c->fd, buf, len, MSG_NOSIGNAL);
+	io_uring_prep_send(sqe, c->fd, buf, len, MSG_NOSIGNAL | MSG_WAITALL);
 	u->busy[c - g->clients] |= BUSY_SEND;
-	return 0;
+	if (g->cfg->pipeline > 1)
+		return 0;
+	sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
+	return (ssize_t)len;
 }
 
 /* Cancels what is in flight on c's socket (a cancellation that succeeds

@@ -92,6 +92,7 @@ struct lg_config {
 	const char *path;
 	enum lg_subscribe subscribe; /* LG_SUB_NONE: requests, as always */
 	enum lg_engine engine;	     /* LG_ENGINE_EPOLL unless --engine */
+	int batch_us;		     /* io_uring: wait this long for a batch of completions */
 };
 
 /* The resolved target and the bytes of one request, built once. */
