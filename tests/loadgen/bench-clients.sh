@@ -15,11 +15,17 @@
 # round to the next) so that a change in the machine's load hits every
 # client alike; the 1-minute load average is recorded with every run.
 #
+# loadgen-io_uring-b0 is the io_uring engine unbatched (--batch-us 0), to
+# show what the batching buys and what it costs in mean latency (each
+# client's own mean: loadgen and wrk from the send, ab's "Time per request
+# (mean)", h2load's "time for request" mean).
+#
 # Prints one line per run and, at the end, per server and client: the
-# median requests/s and requests per client CPU-second with their spread
-# (min-max over rounds), and the ratio the io_uring engine was built for:
-# loadgen --engine io_uring's requests per CPU-second over the best of wrk,
-# ab and h2load in the same round (median of the per-round ratios).
+# median requests/s, requests per client CPU-second and mean latency with
+# their spread (min-max over rounds), and the ratio the io_uring engine was
+# built for: loadgen --engine io_uring's requests per CPU-second over the
+# best of wrk, ab and h2load in the same round (median of the per-round
+# ratios).
 set -u
 ROUNDS=${1:-3} SECS=${2:-10}
 SERVERS=${SERVERS:-epoll}
@@ -66,23 +72,32 @@ stop_server() {
 	SERVER_PID=""
 }
 
+# A time as the clients print it (850.00us, 1.20ms, 2s) in milliseconds.
+ms() {
+	awk -v t="$1" 'BEGIN { v = t + 0; if (t ~ /us$/) v /= 1000; else if (t ~ /[^m]s$/) v *= 1000
+		printf "%.3f", v }'
+}
+
 # run NAME CMD...: prints "server round NAME requests/s cpu_s
-# requests_per_cpu_s load1".
+# requests_per_cpu_s load1 mean_latency_ms".
 run() {
-	local name=$1 rps reqs cpu load
+	local name=$1 rps reqs cpu load lat
 	shift
 	load=$(cut -d' ' -f1 /proc/loadavg)
 	/usr/bin/time -f '%U %S' -o "$WORK/time" taskset -c 1 "$@" >"$WORK/out" 2>&1
 	cpu=$(awk '{ print $1 + $2 }' "$WORK/time")
 	case $name in
 	loadgen*|wrk) rps=$(awk '/^Requests\/sec:/ { print $2 }' "$WORK/out")
-		reqs=$(awk '/ requests in / { print $1 }' "$WORK/out") ;;
+		reqs=$(awk '/ requests in / { print $1 }' "$WORK/out")
+		lat=$(ms "$(awk '$1 == "Latency" { print $2; exit }' "$WORK/out")") ;;
 	ab) rps=$(awk '/^Requests per second:/ { print $4 }' "$WORK/out")
-		reqs=$(awk '/^Complete requests:/ { print $3 }' "$WORK/out") ;;
+		reqs=$(awk '/^Complete requests:/ { print $3 }' "$WORK/out")
+		lat=$(awk '/^Time per request:.*\(mean\)$/ { print $4; exit }' "$WORK/out") ;;
 	h2load) rps=$(awk '/^finished in/ { sub(/,/, "", $4); print $4 }' "$WORK/out")
-		reqs=$(awk '/^requests:/ { print $8 }' "$WORK/out") ;;
+		reqs=$(awk '/^requests:/ { print $8 }' "$WORK/out")
+		lat=$(ms "$(awk '/^time for request:/ { print $6 }' "$WORK/out")") ;;
 	esac
-	echo "$SERVER $round $name ${rps:-0} $cpu $(awk -v r="${reqs:-0}" -v c="$cpu" 'BEGIN { printf "%.0f", (c > 0 ? r / c : 0) }') $load" |
+	echo "$SERVER $round $name ${rps:-0} $cpu $(awk -v r="${reqs:-0}" -v c="$cpu" 'BEGIN { printf "%.0f", (c > 0 ? r / c : 0) }') $load ${lat:-0}" |
 		tee -a "$WORK/results"
 }
 
@@ -92,6 +107,7 @@ client() {
 	case $1 in
 	loadgen-epoll) run "$1" "$TOP/build/loadgen" --engine epoll -t1 -c100 -d"${SECS}s" "$url" ;;
 	loadgen-io_uring) run "$1" "$TOP/build/loadgen" --engine io_uring -t1 -c100 -d"${SECS}s" "$url" ;;
+	loadgen-io_uring-b0) run "$1" "$TOP/build/loadgen" --engine io_uring --batch-us 0 -t1 -c100 -d"${SECS}s" "$url" ;;
 	wrk) run wrk wrk -t1 -c100 -d"${SECS}s" "$url" ;;
 	# ab has no duration limit that ends cleanly: -t with a -n it cannot reach.
 	ab) run ab ab -k -q -c100 -t"$SECS" -n 100000000 "$url" ;;
@@ -99,9 +115,9 @@ client() {
 	esac
 }
 
-CLIENTS=(loadgen-io_uring wrk loadgen-epoll ab h2load)
+CLIENTS=(loadgen-io_uring wrk loadgen-epoll ab loadgen-io_uring-b0 h2load)
 echo "kernel $(uname -r), $(nproc) cores, load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "server round client requests/s client_cpu_s requests_per_cpu_s load1"
+echo "server round client requests/s client_cpu_s requests_per_cpu_s load1 mean_latency_ms"
 for round in $(seq "$ROUNDS"); do
 	for SERVER in $SERVERS; do
 		"start_$SERVER"
@@ -117,22 +133,23 @@ python3 - "$WORK/results" "$ROUNDS" <<'PY'
 import statistics, sys
 from collections import defaultdict
 
-runs = defaultdict(list)          # (server, client) -> [(rps, per_cpu, load)]
+runs = defaultdict(list)          # (server, client) -> [(rps, per_cpu, load, ms)]
 per_round = defaultdict(dict)     # (server, round) -> {client: per_cpu}
 for line in open(sys.argv[1]):
-    server, rnd, client, rps, _, per_cpu, load = line.split()
-    runs[server, client].append((float(rps), float(per_cpu), float(load)))
+    server, rnd, client, rps, _, per_cpu, load, lat = line.split()
+    runs[server, client].append((float(rps), float(per_cpu), float(load), float(lat)))
     per_round[server, rnd][client] = float(per_cpu)
 print(f"medians over {sys.argv[2]} rounds (min-max in brackets):")
-print(f"{'server':7} {'client':17} {'requests/s':>26} {'requests/CPU-s':>26} {'load1':>18}")
+print(f"{'server':7} {'client':20} {'requests/s':>24} {'requests/CPU-s':>24} "
+      f"{'load1':>17} {'latency ms':>20}")
 for (server, client), v in sorted(runs.items()):
     cols = []
-    for i in range(3):
+    for i in range(4):
         xs = [r[i] for r in v]
-        fmt = "{:.2f}" if i == 2 else "{:.0f}"
+        fmt = "{:.0f}" if i < 2 else "{:.2f}"
         cols.append(f"{fmt.format(statistics.median(xs))} "
                     f"[{fmt.format(min(xs))}-{fmt.format(max(xs))}]")
-    print(f"{server:7} {client:17} {cols[0]:>26} {cols[1]:>26} {cols[2]:>18}")
+    print(f"{server:7} {client:20} {cols[0]:>24} {cols[1]:>24} {cols[2]:>17} {cols[3]:>20}")
 for server in sorted({s for s, _ in runs}):
     ratios = []
     for (s, rnd), c in sorted(per_round.items()):
