@@ -343,7 +343,7 @@ static void check_combination(const struct lg_config *cfg)
 
 /* io_uring's batching, unless --batch-us said: in the closed loop, 100 us
  * (a response may wait that long in the kernel before it is handled and
- * timed; it buys a third fewer CPU-seconds per request here, see
+ * timed; it saves about a quarter of the client CPU per request here, see
  * clients/README.md), and none in the open loop. */
 static void default_batch(struct lg_config *cfg)
 {
