@@ -5,10 +5,12 @@
  * both submits everything queued and waits for results.
  *
  * Where the system calls go: epoll costs a recv(), a send() and a share of
- * an epoll_wait() per request.  Here a request costs two queue entries (a
- * send, and the completion of a receive) and a share of the one
- * io_uring_enter() of its loop turn: the more connections answer in one
- * turn, the fewer system calls per request.
+ * an epoll_wait() per request.  Here a request costs a send entry, the
+ * completion of a receive, and a share of the one io_uring_enter() of its
+ * loop turn: the more connections answer in one turn, the fewer system
+ * calls (and sleeps) per request.  Handled as they come, answers come one
+ * a turn, so in the closed loop the engine waits up to --batch-us for
+ * several (see uring_wait()).
  *
  *   - Receives are multishot (IORING_OP_RECV with IORING_RECV_MULTISHOT,
  *     Linux 6.0): armed once per connection, they report every arrival
