@@ -88,10 +88,10 @@ build/tsan/server-%: $$(call src_of,$$*) $(LIB_SRCS) $(HDRS) | build/tsan
 	$(CC) $(BASE) $(SAN_TSAN) -o $@ $< $(LIB_SRCS) $(call link_flags,$(call links_of,$<)) $(CRYPTO_LIBS)
 
 build/loadgen: $(LOADGEN_SRCS) $(HDRS) | build
-	$(CC) $(BASE) -Iclients $(CFLAGS) -o $@ $(LOADGEN_SRCS) $(shell pkg-config --cflags --libs jansson libcrypto) -lm
+	$(CC) $(BASE) -Iclients $(CFLAGS) -o $@ $(LOADGEN_SRCS) $(shell pkg-config --cflags --libs jansson libcrypto liburing) -lm
 
 build/asan/loadgen: $(LOADGEN_SRCS) $(HDRS) | build/asan
-	$(CC) $(BASE) -Iclients $(SAN_ASAN) -o $@ $(LOADGEN_SRCS) $(shell pkg-config --cflags --libs jansson libcrypto) -lm
+	$(CC) $(BASE) -Iclients $(SAN_ASAN) -o $@ $(LOADGEN_SRCS) $(shell pkg-config --cflags --libs jansson libcrypto liburing) -lm
 
 build/bench: $(BENCH_SRCS) $(HIST_SRCS) $(HDRS) $(wildcard harness/*/*.h) | build
 	$(CC) $(BASE) -Iharness $(CFLAGS) -o $@ $(BENCH_SRCS) $(HIST_SRCS) $(shell pkg-config --cflags --libs jansson) -lm

@@ -10,11 +10,13 @@
  * after the response.  client_next() is the one place that decides what a
  * connection does next; every event handler ends by calling it.
  *
- * It is called by the thread's loop (worker.c) and calls nobody back: to
- * wait for a time it queues its struct wakeup in the group's wake-up
- * queue, to wait for its socket it registers it in the group's epoll set,
- * and the loop brings it what comes out of either (client_next(),
- * client_event()).
+ * It is called by the thread's loop (worker.c) and by its I/O engine
+ * (engine.h), and calls neither back: to wait for a time it queues its
+ * struct wakeup in the group's wake-up queue; its socket I/O it asks of the
+ * engine (g->io), which reports the outcome later (client_connected(),
+ * client_received(), client_sent()).  This file does no socket I/O itself
+ * beyond creating the socket, so the same code runs over epoll and over
+ * io_uring.
  */
 #include "client.h"
 
@@ -24,7 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <unistd.h>
 
 #define RETRY_US 10000
@@ -46,24 +47,13 @@ static void count_error(struct client_group *g, enum lg_error kind, int err)
 		g->res.connect_errno[err > 0 && err < LG_MAX_ERRNO ? err : 0]++;
 }
 
-static void watch(struct client_group *g, struct client *c, int op, bool out)
-{
-	struct epoll_event ev = {
-	    .events = EPOLLIN | (out ? EPOLLOUT : 0),
-	    .data.u64 = (uint64_t)c->gen << 32 | (uint32_t)(c - g->clients),
-	};
-
-	if (epoll_ctl(g->epfd, op, c->fd, &ev) < 0)
-		lg_die("epoll_ctl: %s", strerror(errno));
-	c->want_out = out;
-}
-
 /* Closes the socket and forgets whatever was in flight on it. */
-static void client_close(struct client *c)
+static void client_close(struct client_group *g, struct client *c)
 {
 	if (c->fd >= 0)
-		close(c->fd);
+		g->io->close(g, c);
 	c->fd = -1;
+	c->gen++; /* whatever the engine still reports for it is stale */
 	c->state = CLIENT_DOWN;
 	c->inflight = 0;
 	c->head = 0;
@@ -94,14 +84,14 @@ static void client_fail(struct client_group *g, struct client *c, enum lg_error 
 		if (g->cfg->keepalive && g->cfg->requests && c->budget)
 			c->budget--;
 	}
-	client_close(c);
+	client_close(g, c);
 	client_next(g, c, now);
 }
 
 static void client_finish(struct client_group *g, struct client *c)
 {
 	wakeq_cancel(&g->wakeq, &c->wake);
-	client_close(c);
+	client_close(g, c);
 	c->state = CLIENT_DONE;
 	g->active--;
 }
@@ -136,13 +126,13 @@ static void client_open(struct client_group *g, struct client *c, uint64_t now)
 {
 	static const int one = 1;
 	static const struct linger abort_close = {.l_onoff = 1, .l_linger = 0};
-	const struct lg_target *t = g->tgt;
+	int type = SOCK_STREAM | SOCK_CLOEXEC | (g->io->blocking_fds ? 0 : SOCK_NONBLOCK);
 
 	c->gen++;
 	c->connect_us = now;
 	if (!g->cfg->keepalive)
 		take_slots(g, c, 1, now);
-	c->fd = socket(t->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	c->fd = socket(g->tgt->addr.ss_family, type, 0);
 	if (c->fd < 0) {
 		client_fail(g, c, LG_ERR_CONNECT, errno, now);
 		return;
@@ -152,13 +142,10 @@ static void client_open(struct client_group *g, struct client *c, uint64_t now)
 		setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &abort_close, sizeof(abort_close));
 	c->state = CLIENT_CONNECTING;
 	/* Even a connect that succeeds at once is finished from the event
-	 * loop, so an error path never recurses into the next connect. */
-	if (connect(c->fd, (const struct sockaddr *)&t->addr, t->addrlen) < 0 &&
-	    errno != EINPROGRESS) {
+	 * loop (client_connected()), so an error path never recurses into
+	 * the next connect. */
+	if (g->io->connect(g, c) < 0)
 		client_fail(g, c, LG_ERR_CONNECT, errno, now);
-		return;
-	}
-	watch(g, c, EPOLL_CTL_ADD, true);
 }
 
 /* --proto lines: writes the next k lines of c ("Hello World!:n\n", n
@@ -180,32 +167,31 @@ static void start_batch(struct client_group *g, struct client *c, uint64_t k)
 	c->out_left = g->cfg->proto == LG_LINES ? make_lines(c, k) : (size_t)k * g->tgt->reqlen;
 }
 
-/* Writes what is left of the current batch; EPOLLOUT only while blocked. */
+static void wrote(struct client_group *g, struct client *c, size_t n, uint64_t now)
+{
+	c->out_off += n;
+	c->out_left -= n;
+	if (measured(g, now))
+		g->res.bytes_written += (uint64_t)n;
+}
+
+/* Writes what is left of the current batch, as far as the engine can now;
+ * what it takes on it reports later (client_sent()). */
 static void client_flush(struct client_group *g, struct client *c, uint64_t now)
 {
 	const char *batch = c->lines_out ? c->lines_out : g->tgt->batch;
 
 	while (c->out_left) {
-		ssize_t n = send(c->fd, batch + c->out_off, c->out_left, MSG_NOSIGNAL);
+		ssize_t n = g->io->send(g, c, batch + c->out_off, c->out_left);
 
 		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN) {
-				if (!c->want_out)
-					watch(g, c, EPOLL_CTL_MOD, true);
-				return;
-			}
 			client_fail(g, c, LG_ERR_WRITE, errno, now);
 			return;
 		}
-		c->out_off += (size_t)n;
-		c->out_left -= (size_t)n;
-		if (measured(g, now))
-			g->res.bytes_written += (uint64_t)n;
+		if (n == 0)
+			return;
+		wrote(g, c, (size_t)n, now);
 	}
-	if (c->want_out)
-		watch(g, c, EPOLL_CTL_MOD, false);
 }
 
 static void client_send(struct client_group *g, struct client *c, uint64_t k, uint64_t now)
@@ -276,13 +262,10 @@ void client_next(struct client_group *g, struct client *c, uint64_t now)
 		sendable(g, c, now); /* queue the wake-up for the next one */
 }
 
-static void client_connected(struct client_group *g, struct client *c, uint64_t now)
+void client_connected(struct client_group *g, struct client *c, int err, uint64_t now)
 {
-	int err = 0;
-	socklen_t len = sizeof(err);
-
-	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
-		err = errno;
+	if (c->state != CLIENT_CONNECTING)
+		return;
 	if (err) {
 		client_fail(g, c, LG_ERR_CONNECT, err, now);
 		return;
@@ -293,7 +276,6 @@ static void client_connected(struct client_group *g, struct client *c, uint64_t 
 		hist_record(g->res.connect, now - c->connect_us);
 	if (c->sched_base == 0) /* open loop keep-alive: schedule starts now */
 		c->sched_base = now + (uint64_t)(c->index * g->interval_us / g->cfg->connections);
-	watch(g, c, EPOLL_CTL_MOD, false);
 	if (g->cfg->keepalive) {
 		client_next(g, c, now);
 		return;
@@ -352,7 +334,7 @@ static int client_complete(struct client_group *g, struct client *c, uint64_t no
 		client_fail(g, c, LG_ERR_CLOSED, 0, now);
 		return -1;
 	}
-	client_close(c);
+	client_close(g, c);
 	client_next(g, c, now);
 	return -1;
 }
@@ -419,47 +401,47 @@ static int client_parse(struct client_group *g, struct client *c, const char *p,
 	return 0;
 }
 
-static void client_readable(struct client_group *g, struct client *c, uint64_t now)
+void client_received(struct client_group *g, struct client *c, const char *p, ssize_t n,
+		     uint64_t now)
 {
-	ssize_t n = recv(c->fd, g->rbuf, CLIENT_RBUF, 0);
-
+	if (c->state != CLIENT_UP)
+		return;
 	if (n < 0) {
-		if (errno != EAGAIN && errno != EINTR)
-			client_fail(g, c, LG_ERR_READ, errno, now);
+		if (n != -EAGAIN && n != -EINTR)
+			client_fail(g, c, LG_ERR_READ, (int)-n, now);
 		return;
 	}
 	if (n == 0) {
 		if (c->inflight) {
 			client_fail(g, c, LG_ERR_CLOSED, 0, now);
 		} else { /* an idle keep-alive connection closed: reopen */
-			client_close(c);
+			client_close(g, c);
 			client_next(g, c, now);
 		}
 		return;
 	}
 	if (measured(g, now))
 		g->res.bytes_read += (uint64_t)n;
-	if (client_parse(g, c, g->rbuf, (size_t)n, now) == 0)
+	if (client_parse(g, c, p, (size_t)n, now) == 0)
 		client_next(g, c, now);
 }
 
-void client_event(struct client_group *g, struct client *c, uint32_t events, uint64_t now)
+void client_sent(struct client_group *g, struct client *c, ssize_t n, uint64_t now)
 {
 	uint32_t gen = c->gen;
 
-	if (c->state == CLIENT_CONNECTING) {
-		client_connected(g, c, now);
-		return;
-	}
 	if (c->state != CLIENT_UP)
 		return;
-	if (events & (EPOLLIN | EPOLLERR | EPOLLHUP))
-		client_readable(g, c, now);
-	if ((events & EPOLLOUT) && c->gen == gen && c->state == CLIENT_UP && c->out_left) {
-		client_flush(g, c, now);
-		if (c->gen == gen && c->state == CLIENT_UP && !c->out_left)
-			client_next(g, c, now);
+	if (n < 0) { /* also for a send the engine already counted as done */
+		client_fail(g, c, LG_ERR_WRITE, (int)-n, now);
+		return;
 	}
+	if (!c->out_left)
+		return;
+	wrote(g, c, (size_t)n < c->out_left ? (size_t)n : c->out_left, now);
+	client_flush(g, c, now);
+	if (c->gen == gen && c->state == CLIENT_UP && !c->out_left)
+		client_next(g, c, now);
 }
 
 void client_check_timeout(struct client_group *g, struct client *c, uint64_t now)

@@ -9,20 +9,22 @@
  * freed by its response, or by an error, which fails every request then in
  * flight on that connection.  Nothing is allocated per request.
  *
- * client.c is driven by the thread's loop (worker.c) through the three
- * functions below, and never calls the loop back: it registers its socket
- * in the group's epoll set and its waits in the group's wake-up queue
- * (wakeq.h), and the loop delivers what comes out of them.
+ * client.c is driven by the thread's loop (worker.c) and its I/O engine
+ * (engine.h): the engine hands it what the kernel reported through the
+ * client_*() functions below, and client.c asks the engine to connect,
+ * send and close through g->io.  No engine operation calls client.c back,
+ * so client.c never re-enters itself: to wait for a time it queues itself
+ * in the group's wake-up queue (wakeq.h), to wait for its socket it leaves
+ * the engine working on it, and the loop delivers what comes out.
  */
 #ifndef LOADGEN_CLIENT_H
 #define LOADGEN_CLIENT_H
 
 #include "check.h"
+#include "engine.h"
 #include "loadgen.h"
 #include "process.h"
 #include "wakeq.h"
-
-#define CLIENT_RBUF (64 * 1024) /* the group's read buffer */
 
 /* --proto lines: room for one "Hello World!:n\n" line, and for the answer
  * it expects ("Hello World!:n-1 Hello World!:n\n"); n has at most 20
@@ -39,9 +41,8 @@ struct slot {
 
 struct client {
 	int fd;
-	uint32_t gen; /* bumped per socket: tells stale epoll events apart */
+	uint32_t gen; /* bumped at each open and close: tells stale events apart */
 	enum client_state state;
-	bool want_out;		  /* EPOLLOUT registered: connecting or partial write */
 	bool head_seen;		  /* first byte of the oldest response arrived */
 	uint32_t inflight;	  /* requests sent and not yet answered */
 	uint32_t head;		  /* ring index of the oldest one */
@@ -74,25 +75,33 @@ struct client_group {
 	const struct lg_target *tgt;
 	const struct lg_clock *clk;
 	struct lg_result res;
-	int epfd;   /* every client's socket is registered here */
-	int active; /* clients not CLIENT_DONE */
+	const struct engine *io; /* --engine: does the socket I/O (engine.h) */
+	void *io_state;		 /* the engine's own, per thread */
+	int active;		 /* clients not CLIENT_DONE */
 	uint32_t ring_mask;
 	double interval_us; /* open loop: between two requests of a client */
 	uint64_t early_us;  /* how late the loop's timer fires (the loop keeps
 			     * it): the open loop asks to be woken that early */
 	struct client *clients;
 	struct wakeq wakeq;
-	char *rbuf; /* CLIENT_RBUF bytes: every read lands here */
 };
 
-/* The client an epoll event is for, or NULL if the event is stale (for a
- * socket since closed).  Sockets are registered with data.u64 =
- * gen << 32 | index in g->clients. */
-static inline struct client *client_of_event(struct client_group *g, uint64_t data)
+/* The tag an engine gives the kernel with an operation on c's current
+ * socket (epoll data, io_uring user_data): gen << 32 | index in
+ * g->clients. */
+static inline uint64_t client_tag(const struct client_group *g, const struct client *c)
 {
-	struct client *c = &g->clients[(uint32_t)data];
+	return (uint64_t)c->gen << 32 | (uint32_t)(c - g->clients);
+}
 
-	return c->gen == (uint32_t)(data >> 32) ? c : NULL;
+/* The client a tag is for, or NULL if it is stale (for a socket since
+ * closed).  Only the low 32 bits of gen need to match (io_uring keeps
+ * fewer of them, see engine_uring.c). */
+static inline struct client *client_of_tag(struct client_group *g, uint64_t tag, uint32_t genmask)
+{
+	struct client *c = &g->clients[(uint32_t)tag];
+
+	return (c->gen & genmask) == ((uint32_t)(tag >> 32) & genmask) ? c : NULL;
 }
 
 /* The client a wake-up queue entry belongs to. */
@@ -105,8 +114,24 @@ static inline struct client *client_of_wakeup(struct wakeup *w)
  * time (queued in g->wakeq), or finish. */
 void client_next(struct client_group *g, struct client *c, uint64_t now);
 
-/* epoll reported events on c. */
-void client_event(struct client_group *g, struct client *c, uint32_t events, uint64_t now);
+/* The engine's reports.  Each is called by the engine's wait (never from
+ * inside an engine operation), for the socket that c has now; each ends by
+ * deciding what c does next. */
+
+/* The connect started by g->io->connect() finished: err is 0 or an errno
+ * value.  On success the engine already watches the socket for input. */
+void client_connected(struct client_group *g, struct client *c, int err, uint64_t now);
+
+/* n > 0 bytes arrived at p (the engine's buffer, valid during the call);
+ * n == 0: the peer closed; n < 0: the receive failed with errno -n. */
+void client_received(struct client_group *g, struct client *c, const char *p, ssize_t n,
+		     uint64_t now);
+
+/* A send that g->io->send() took on went on: n >= 0 more bytes of the
+ * batch went out (0 from a readiness engine: the socket is writable
+ * again), or n < 0: it failed with errno -n, which fails the connection
+ * even if the engine had counted the bytes as sent already. */
+void client_sent(struct client_group *g, struct client *c, ssize_t n, uint64_t now);
 
 /* Fails c if its oldest request or its connect timed out. */
 void client_check_timeout(struct client_group *g, struct client *c, uint64_t now);

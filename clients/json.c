@@ -100,7 +100,7 @@ static json_t *config_json(const struct lg_config *c)
 
 	/* clang-format off */
 	return json_pack("{s:I, s:I, s:o, s:o, s:f, s:f, s:s, s:o, s:I, s:f,"
-			 " s:b, s:b, s:o, s:I, s:I, s:o, s:o, s:o, s:o, s:o}",
+			 " s:b, s:b, s:o, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:s, s:I}",
 			 "threads", (json_int_t)c->threads,
 			 "connections", (json_int_t)c->connections,
 			 "duration_s", c->duration_us ? real(c->duration_us / 1e6) : json_null(),
@@ -120,7 +120,9 @@ static json_t *config_json(const struct lg_config *c)
 			 "url", text(c->url),
 			 "target", target_text(c),
 			 "path", http ? text(c->path) : json_null(),
-			 "subscribe", c->subscribe ? json_string(subscribe_name(c->subscribe)) : json_null());
+			 "subscribe", c->subscribe ? json_string(subscribe_name(c->subscribe)) : json_null(),
+			 "engine", lg_engine_name(c->engine),
+			 "batch_us", (json_int_t)c->batch_us);
 	/* clang-format on */
 }
 

@@ -7,7 +7,9 @@
  *
  * Files, each depending only on those after it:
  *   loadgen.c  main: wiring, threads, merging, exit status
- *   worker.c   one thread: epoll loop, timerfd, timeout tick (worker.h)
+ *   worker.c   one thread: the loop, its timerfd, timeout tick (worker.h)
+ *   engine_epoll.c, engine_uring.c   how a thread waits for its sockets
+ *              and does their I/O (--engine; engine.h)
  *   client.c   one connection's state machine (client.h)
  *   wakeq.c    the wake-up queue, a heap keyed by time (wakeq.h)
  *   check.c    response verification (check.h)
@@ -52,6 +54,16 @@ static inline const char *lg_proto_name(enum lg_proto p)
  * clients/README.md, "Push subscribers", for the wire format). */
 enum lg_subscribe { LG_SUB_NONE, LG_SUB_POLL, LG_SUB_SSE, LG_SUB_WS };
 
+/* --engine: how a thread does its socket I/O (engine.h).  The connection
+ * code, the checks and the figures are the same for both. */
+enum lg_engine { LG_ENGINE_EPOLL, LG_ENGINE_URING };
+
+/* The engine's name on the command line and in reports. */
+static inline const char *lg_engine_name(enum lg_engine e)
+{
+	return e == LG_ENGINE_URING ? "io_uring" : "epoll";
+}
+
 /* Everything the command line says, as given (durations in microseconds). */
 struct lg_config {
 	int threads;
@@ -79,6 +91,8 @@ struct lg_config {
 	const char *port;
 	const char *path;
 	enum lg_subscribe subscribe; /* LG_SUB_NONE: requests, as always */
+	enum lg_engine engine;	     /* LG_ENGINE_EPOLL unless --engine */
+	int batch_us;		     /* io_uring: wait this long for a batch of completions */
 };
 
 /* The resolved target and the bytes of one request, built once. */

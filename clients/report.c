@@ -54,7 +54,11 @@ static void print_header(FILE *f, const struct lg_config *cfg)
 		fprintf(f, " at %.0f requests/s", cfg->rate);
 	if (cfg->pipeline > 1)
 		fprintf(f, ", pipeline %d", cfg->pipeline);
-	fprintf(f, "%s\n", cfg->keepalive ? "" : ", a connection per request");
+	fprintf(f, "%s, %s engine", cfg->keepalive ? "" : ", a connection per request",
+		lg_engine_name(cfg->engine));
+	if (cfg->batch_us)
+		fprintf(f, ", batches of up to %d us", cfg->batch_us);
+	fputc('\n', f);
 }
 
 /* "Latency   1.20ms  300.00us  12.00ms   90.00%", wrk's Thread Stats line. */

@@ -1,19 +1,20 @@
 /*
- * worker.c - one thread: an epoll loop over its share of the connections.
+ * worker.c - one thread: the loop over its share of the connections.
  *
- * Sockets are level-triggered, with EPOLLOUT only while a write is blocked,
- * so a request costs one recv() and one send() in the common case (wrk
- * adds and removes a writable event per request).  Time-driven work, the
- * open-loop schedule, think time and reconnect back-off, waits in the
- * group's wake-up queue (wakeq.h, a heap keyed by wake-up time); one
- * timerfd, armed at microsecond resolution for the earliest of them, wakes
- * the loop.  The same timer ticks every few milliseconds to enforce
- * timeouts actively (a stuck request fails at its deadline, not when a late
- * answer comes) and to notice the end of the run.
+ * The loop is the same whatever the I/O engine (--engine, engine.h): it
+ * asks the engine to wait and to hand the socket events to the connection
+ * code, and it runs the timers.  Time-driven work, the open-loop schedule,
+ * think time and reconnect back-off, waits in the group's wake-up queue
+ * (wakeq.h, a heap keyed by wake-up time); one timerfd, armed at
+ * microsecond resolution for the earliest of them, wakes the loop (epoll
+ * watches it, io_uring reads it).  The same timer ticks every few
+ * milliseconds to enforce timeouts actively (a stuck request fails at its
+ * deadline, not when a late answer comes) and to notice the end of the
+ * run.
  *
- * The loop calls the connection code (client.h) and is never called back
- * by it: what a connection waits for is in the epoll set or the wake-up
- * queue, and the loop hands over whatever comes out.
+ * The loop and the engine call the connection code (client.h) and are
+ * never called back by it: what a connection waits for is in the engine
+ * or the wake-up queue, and the loop hands over whatever comes out.
  */
 #include "worker.h"
 
@@ -22,13 +23,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
-#define WORKER_MAX_EVENTS 256
 #define MAX_EARLY_US 150
-#define TIMER_TAG UINT64_MAX /* epoll data of the timerfd */
 
 struct worker {
 	struct client_group group; /* the clients and what they share */
@@ -84,10 +82,7 @@ static void on_timer(struct worker *w, uint64_t now)
 {
 	struct client_group *g = &w->group;
 	struct wakeup *due;
-	uint64_t expirations;
 
-	if (read(w->tfd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
-		lg_die("timerfd read: %s", strerror(errno));
 	/* A timer fires some tens of microseconds late (more on a VM); learn
 	 * by how much, so open-loop sends can be woken that much early. */
 	if (w->armed_us && now > w->armed_us) {
@@ -110,33 +105,19 @@ void *worker_run(void *arg)
 {
 	struct worker *w = arg;
 	struct client_group *g = &w->group;
-	struct epoll_event ev[WORKER_MAX_EVENTS];
-	uint64_t now = lg_now_us();
+	uint64_t now;
 
+	/* Here, not in worker_new(): an io_uring made SINGLE_ISSUER must be
+	 * set up by the thread that submits to it. */
+	g->io->init(g, w->tfd);
+	now = lg_now_us();
 	w->next_tick = now + w->tick_us;
 	for (int i = 0; i < w->nclients; i++)
 		client_next(g, &g->clients[i], now);
 	while (g->active > 0) {
-		int n;
-
 		arm_timer(w);
-		n = epoll_wait(g->epfd, ev, WORKER_MAX_EVENTS, -1);
-		if (n < 0 && errno != EINTR)
-			lg_die("epoll_wait: %s", strerror(errno));
-		for (int i = 0; i < n; i++) {
-			struct client *c;
-
-			/* A fresh clock per event: a response handled late in
-			 * a batch must not be stamped with the batch's start. */
-			now = lg_now_us();
-			if (ev[i].data.u64 == TIMER_TAG) {
-				on_timer(w, now);
-				continue;
-			}
-			c = client_of_event(g, ev[i].data.u64);
-			if (c)
-				client_event(g, c, ev[i].events, now);
-		}
+		if (g->io->wait(g))
+			on_timer(w, lg_now_us());
 	}
 	return NULL;
 }
@@ -201,7 +182,6 @@ struct worker *worker_new(const struct lg_config *cfg, const struct lg_target *t
 {
 	struct worker *w = xcalloc(1, sizeof(*w));
 	struct client_group *g = &w->group;
-	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = TIMER_TAG};
 	uint32_t ring = 1;
 
 	while (ring < (uint32_t)cfg->pipeline)
@@ -215,14 +195,14 @@ struct worker *worker_new(const struct lg_config *cfg, const struct lg_target *t
 	w->tick_us = cfg->timeout_us / 10 < 10000 ? cfg->timeout_us / 10 : 10000;
 	g->clients = xcalloc((size_t)count, sizeof(*g->clients));
 	w->ring = xcalloc((size_t)count * ring, sizeof(*w->ring));
-	g->rbuf = xcalloc(1, CLIENT_RBUF);
 	wakeq_init(&g->wakeq);
 	init_results(w);
 	init_clients(w, first);
-	g->epfd = epoll_create1(EPOLL_CLOEXEC);
-	w->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (g->epfd < 0 || w->tfd < 0 || epoll_ctl(g->epfd, EPOLL_CTL_ADD, w->tfd, &ev) < 0)
-		lg_die("epoll/timerfd set-up: %s", strerror(errno));
+	g->io = cfg->engine == LG_ENGINE_URING ? &engine_uring : &engine_epoll;
+	w->tfd =
+	    timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | (g->io->blocking_fds ? 0 : TFD_NONBLOCK));
+	if (w->tfd < 0)
+		lg_die("timerfd_create: %s", strerror(errno));
 	return w;
 }
 
@@ -230,7 +210,7 @@ void worker_free(struct worker *w)
 {
 	struct client_group *g = &w->group;
 
-	close(g->epfd);
+	g->io->free(g);
 	close(w->tfd);
 	for (int i = 0; i < w->nclients; i++) {
 		check_free(&g->clients[i].chk);
@@ -243,6 +223,5 @@ void worker_free(struct worker *w)
 	free(g->res.timeline);
 	free(g->clients);
 	free(w->ring);
-	free(g->rbuf);
 	free(w);
 }
