@@ -45,6 +45,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "uring_setup.h"
+
 #define BUF_SIZE 4096
 #define BUF_GROUP 0
 #define MAX_BUFS 8192	    /* a provided-buffer ring holds at most 32768 */
@@ -123,24 +125,12 @@ static void buf_recycle(struct uring_state *u, unsigned id)
 	io_uring_buf_ring_advance(u->bufring, 1);
 }
 
-/* Tried newest first; EINVAL means the kernel does not know a flag. */
+/* The ring, with the best set-up flags the kernel knows (uring_setup.h). */
 static void ring_init(struct uring_state *u, unsigned entries)
 {
-	static const unsigned flag_sets[] = {
-	    IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_SINGLE_ISSUER |
-		IORING_SETUP_DEFER_TASKRUN,
-	    IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN,
-	    0,
-	};
 	struct io_uring_params p;
-	int rc = -EINVAL;
+	int rc = uring_setup_best(&u->ring, entries, entries * 4, &p);
 
-	for (size_t i = 0; i < sizeof(flag_sets) / sizeof(flag_sets[0]) && rc == -EINVAL; i++) {
-		memset(&p, 0, sizeof(p));
-		p.flags = flag_sets[i] | IORING_SETUP_CQSIZE;
-		p.cq_entries = entries * 4;
-		rc = io_uring_queue_init_params(entries, &u->ring, &p);
-	}
 	if (rc == -EPERM || rc == -ENOSYS)
 		lg_die("--engine io_uring: io_uring is not available here: %s (a kernel "
 		       "built without it, the sysctl kernel.io_uring_disabled, or a seccomp "

@@ -43,6 +43,7 @@
 #include "session.h"
 #include "sig.h"
 #include "stats.h"
+#include "uring_setup.h"
 #include "util.h"
 
 #define SQ_ENTRIES 1024
@@ -108,24 +109,9 @@ struct uring_loop {
 
 static void ring_init(struct uring_loop *l)
 {
-	/* Newest first: SINGLE_ISSUER + DEFER_TASKRUN (6.1) run completions
-	 * only when we ask for them, in our own thread; COOP_TASKRUN (5.19)
-	 * spares us interrupts. */
-	static const unsigned flag_sets[] = {
-	    IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_SINGLE_ISSUER |
-		IORING_SETUP_DEFER_TASKRUN,
-	    IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN,
-	    0,
-	};
 	struct io_uring_params p;
-	int rc = -EINVAL;
+	int rc = uring_setup_best(&l->ring, SQ_ENTRIES, CQ_ENTRIES, &p);
 
-	for (size_t i = 0; i < sizeof(flag_sets) / sizeof(flag_sets[0]) && rc == -EINVAL; i++) {
-		memset(&p, 0, sizeof(p));
-		p.flags = flag_sets[i] | IORING_SETUP_CQSIZE;
-		p.cq_entries = CQ_ENTRIES;
-		rc = io_uring_queue_init_params(SQ_ENTRIES, &l->ring, &p);
-	}
 	if (rc == -EPERM || rc == -ENOSYS)
 		die("io_uring is not available here: %s (a kernel built without it, "
 		    "the sysctl kernel.io_uring_disabled, or a seccomp filter)",
