@@ -356,14 +356,19 @@ static void plot_xy(const char *dir, const char *plotdir, const struct report_mo
 		int points = 0, j = order[o];
 
 		for (int k = 0; k < n; k++) {
-			double v[3];
+			double v[3], x = agg_x(a, idx[k]);
 
 			xy_values(m, idx[k], j, metric, v);
-			if (isnan(v[0]) || (logy && v[0] <= 0))
+			/* A push point sits at the subscribers the model held
+			 * (median), not at those asked for: a model that held
+			 * 256 of 10,000 must not look as if it served 10,000. */
+			if (first->subscribe[0])
+				x = agg_cell(a, idx[k], j)->st[MET_SUBSCRIBED].median;
+			if (isnan(v[0]) || (logy && v[0] <= 0) || isnan(x) || x <= 0)
 				continue;
 			if (points++ == 0)
 				fprintf(f, "# %s\n", a->models[j]);
-			fprintf(f, "%.6g", agg_x(a, idx[k]));
+			fprintf(f, "%.6g", x);
 			for (int q = 0; q < 3; q++)
 				put_num(f, v[q]);
 			fputc('\n', f);
