@@ -24,8 +24,8 @@
  * 0 or io_uring_queue_init_params()'s -errno: -EPERM or -ENOSYS when
  * io_uring is not available at all (a kernel built without it, the sysctl
  * kernel.io_uring_disabled, a seccomp filter). */
-static inline int uring_setup_best(struct io_uring *ring, unsigned sq_entries,
-				   unsigned cq_entries, struct io_uring_params *p)
+static inline int uring_setup_best(struct io_uring *ring, unsigned sq_entries, unsigned cq_entries,
+				   struct io_uring_params *p)
 {
 	static const unsigned flag_sets[] = {
 	    IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_SINGLE_ISSUER |
