@@ -128,7 +128,8 @@ static void client_open(struct client_group *g, struct client *c, uint64_t now)
 	static const struct linger abort_close = {.l_onoff = 1, .l_linger = 0};
 	int type = SOCK_STREAM | SOCK_CLOEXEC | (g->io->blocking_fds ? 0 : SOCK_NONBLOCK);
 
-	c->gen++;
+	/* c->gen is already new: client_close() bumped it, and a client is
+	 * only opened from CLIENT_DOWN, which only client_close() sets. */
 	c->connect_us = now;
 	if (!g->cfg->keepalive)
 		take_slots(g, c, 1, now);

@@ -41,7 +41,7 @@ struct slot {
 
 struct client {
 	int fd;
-	uint32_t gen; /* bumped at each open and close: tells stale events apart */
+	uint32_t gen; /* bumped at each close: tells stale events apart */
 	enum client_state state;
 	bool head_seen;		  /* first byte of the oldest response arrived */
 	uint32_t inflight;	  /* requests sent and not yet answered */

@@ -1,7 +1,7 @@
 /*
  * worker.h - one thread of the load generator: an event loop over its
- * share of the connections (worker.c), on the --engine's I/O.  What one connection does is
- * client.c's; this is the loop that drives them.
+ * share of the connections (worker.c), on the --engine's I/O.  What one
+ * connection does is client.c's; this is the loop that drives them.
  *
  * The struct is private to worker.c: main makes the workers, runs each on
  * its own thread, and reads back what each measured.
